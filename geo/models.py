@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Municipalities and their districts: the areas everything in Lyhty is counted by."""
+
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from geo.crs import CRS_CHOICES, NATIONAL_CRS
+
+
+def pick_language(fi: str, sv: str, en: str) -> str:
+    """The text in the active language, falling back to Finnish, then to whatever exists."""
+    by_language = {"fi": fi, "sv": sv, "en": en}
+    return by_language.get((get_language() or "fi")[:2]) or fi or sv or en
+
+
+class Country(models.TextChoices):
+    FINLAND = "FI", _("Finland")
+    SWEDEN = "SE", _("Sweden")
+
+
+class Municipality(models.Model):
+    code = models.CharField(
+        _("official code"),
+        max_length=10,
+        unique=True,
+        help_text=_("Statistics Finland or SCB code, e.g. 091 Helsinki, 0163 Sollentuna."),
+    )
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    name_fi = models.CharField(_("name in Finnish"), max_length=100, blank=True)
+    name_sv = models.CharField(_("name in Swedish"), max_length=100, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=100, blank=True)
+    national_srid = models.PositiveIntegerField(
+        _("national coordinate system"),
+        choices=CRS_CHOICES,
+        help_text=_("Grids, distances and areas are computed in this system."),
+    )
+    geom = models.MultiPolygonField(_("boundary"), srid=4326)
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(geom__isvalid=True), name="municipality_geom_valid"),
+            models.CheckConstraint(
+                condition=Q(country__in=Country.values), name="municipality_country_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(national_srid__in=[srid for srid, _label in CRS_CHOICES]),
+                name="municipality_srid_national",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name_fi="") | ~Q(name_sv="") | ~Q(name_en=""),
+                name="municipality_has_name",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    @property
+    def name(self) -> str:
+        return pick_language(self.name_fi, self.name_sv, self.name_en)
+
+    def save(self, *args, **kwargs):
+        if not self.national_srid:
+            self.national_srid = NATIONAL_CRS[self.country]
+        super().save(*args, **kwargs)
+
+
+class DistrictQuerySet(models.QuerySet):
+    def covering(self, point):
+        """Districts whose area, boundary included, holds the point."""
+        return self.filter(geom__covers=point)
+
+
+class District(models.Model):
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="districts",
+        verbose_name=_("municipality"),
+    )
+    code = models.CharField(_("code"), max_length=20, blank=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_sv = models.CharField(_("name in Swedish"), max_length=100, blank=True)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    geom = models.MultiPolygonField(_("boundary"), srid=4326)
+
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["municipality", "code", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(geom__isvalid=True), name="district_geom_valid"),
+            models.UniqueConstraint(
+                fields=["municipality", "code"], condition=~Q(code=""),
+                name="district_code_unique_in_municipality",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if (get_language() or "")[:2] == "sv" and self.name_sv:
+            return self.name_sv
+        return self.name

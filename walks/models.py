@@ -1,0 +1,429 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Categories, safety walks, observations and their history."""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Now
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+import geo.functions  # noqa: F401  registers geom__x and geom__y
+from geo.models import District, Municipality, pick_language
+
+
+class TranslatedName(models.Model):
+    """Names (and help) in Finnish, Swedish and English, shown in the reader's language."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_fi = models.CharField(_("name in Finnish"), max_length=100)
+    name_sv = models.CharField(_("name in Swedish"), max_length=100)
+    name_en = models.CharField(_("name in English"), max_length=100)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return pick_language(self.name_fi, self.name_sv, self.name_en)
+
+
+class ResponsibleUnit(TranslatedName):
+    """Who fixes things: a municipal department, the police, the rescue service, an NGO."""
+
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="units", verbose_name=_("members")
+    )
+
+    class Meta:
+        verbose_name = _("responsible unit")
+        verbose_name_plural = _("responsible units")
+        ordering = ["code"]
+
+
+class Theme(TranslatedName):
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["order", "code"]
+
+
+class Category(TranslatedName):
+    theme = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, related_name="categories", verbose_name=_("theme")
+    )
+    help_fi = models.CharField(_("help text in Finnish"), max_length=200, blank=True)
+    help_sv = models.CharField(_("help text in Swedish"), max_length=200, blank=True)
+    help_en = models.CharField(_("help text in English"), max_length=200, blank=True)
+    default_unit = models.ForeignKey(
+        ResponsibleUnit, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="categories", verbose_name=_("default responsible unit"),
+    )
+    open311_code = models.CharField(_("Open311 service code"), max_length=40, unique=True)
+    is_positive = models.BooleanField(
+        _("positive"), default=False, help_text=_("A safe or pleasant place rather than a problem.")
+    )
+    is_sensitive = models.BooleanField(
+        _("sensitive"), default=False,
+        help_text=_("Observations in this category are internal unless made public by staff."),
+    )
+    icon = models.CharField(_("icon"), max_length=40, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["theme__order", "order", "code"]
+
+    @property
+    def help_text(self) -> str:
+        return pick_language(self.help_fi, self.help_sv, self.help_en)
+
+
+class ParticipantGroup(models.TextChoices):
+    RESIDENTS = "residents", _("residents")
+    YOUTH = "youth", _("youth")
+    SENIORS = "seniors", _("seniors")
+    DISABILITY = "disability", _("disability council")
+    OFFICIALS = "officials", _("officials and management")
+    POLICE = "police", _("police")
+    PROPERTY_OWNERS = "property_owners", _("property owners")
+    MIXED = "mixed", _("mixed group")
+
+
+class WalkState(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    WALKING = "walking", _("walking")
+    FOLLOW_UP = "follow_up", _("follow-up")
+    CLOSED = "closed", _("closed")
+
+
+def new_join_code() -> str:
+    # Eight characters from an alphabet without look-alikes (0/O, 1/I/L): easy to read
+    # aloud and to type with gloves, and too many to guess (31^8 ≈ 8.5e11).
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class SafetyWalk(models.Model):
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="walks",
+        verbose_name=_("municipality"),
+    )
+    districts = models.ManyToManyField(
+        District, blank=True, related_name="walks", verbose_name=_("districts")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    theme = models.ForeignKey(
+        Theme, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("theme")
+    )
+    group = models.CharField(_("group"), max_length=20, choices=ParticipantGroup.choices)
+    route = models.LineStringField(_("planned route"), srid=4326, null=True, blank=True)
+    track = models.MultiLineStringField(_("recorded track"), srid=4326, null=True, blank=True)
+    join_code = models.CharField(_("join code"), max_length=12, unique=True, default=new_join_code)
+    state = models.CharField(
+        _("state"), max_length=12, choices=WalkState.choices, default=WalkState.PLANNED
+    )
+    follow_up_notes = models.TextField(_("follow-up notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("safety walk")
+        verbose_name_plural = _("safety walks")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="walk_ends_after_start"),
+            models.CheckConstraint(condition=Q(state__in=WalkState.values), name="walk_state_known"),
+            models.CheckConstraint(condition=Q(group__in=ParticipantGroup.values), name="walk_group_known"),
+            models.CheckConstraint(condition=Q(route__isvalid=True), name="walk_route_valid"),
+            models.CheckConstraint(condition=Q(track__isvalid=True), name="walk_track_valid"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (WalkState.PLANNED, WalkState.WALKING)
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("new")
+    CONFIRMED = "confirmed", _("confirmed")
+    ASSIGNED = "assigned", _("assigned")
+    IN_PROGRESS = "in_progress", _("in progress")
+    RESOLVED = "resolved", _("resolved")
+    DUPLICATE = "duplicate", _("duplicate")
+    REJECTED = "rejected", _("rejected")
+
+
+# Code asks for a group, never for a list of labels.
+OPEN_STATUSES = (Status.NEW, Status.CONFIRMED, Status.ASSIGNED, Status.IN_PROGRESS)
+FIXED_STATUSES = (Status.RESOLVED,)
+CLOSED_STATUSES = (Status.RESOLVED, Status.DUPLICATE, Status.REJECTED)
+
+ALLOWED_TRANSITIONS = {
+    Status.NEW: {Status.CONFIRMED, Status.ASSIGNED, Status.DUPLICATE, Status.REJECTED},
+    Status.CONFIRMED: {Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED, Status.DUPLICATE,
+                       Status.REJECTED},
+    Status.ASSIGNED: {Status.IN_PROGRESS, Status.RESOLVED, Status.CONFIRMED, Status.DUPLICATE,
+                      Status.REJECTED},
+    Status.IN_PROGRESS: {Status.RESOLVED, Status.ASSIGNED},
+    # Reopening is a transition like any other, so it is recorded in the history.
+    Status.RESOLVED: {Status.CONFIRMED},
+    Status.DUPLICATE: {Status.NEW},
+    Status.REJECTED: {Status.NEW},
+}
+
+
+class LightCondition(models.TextChoices):
+    DAYLIGHT = "daylight", _("daylight")
+    DUSK = "dusk", _("dusk")
+    DARK = "dark", _("dark")
+
+
+class PositionSource(models.TextChoices):
+    GPS = "gps", _("GPS")
+    MAP = "map", _("map tap")
+    ADDRESS = "address", _("address")
+    IMPORT = "import", _("import")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("public")
+    INTERNAL = "internal", _("internal")
+
+
+class InvalidTransition(ValueError):
+    pass
+
+
+class ObservationQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def closed(self):
+        return self.filter(status__in=CLOSED_STATUSES)
+
+    def public(self):
+        return self.filter(visibility=Visibility.PUBLIC).exclude(
+            status__in=(Status.REJECTED, Status.DUPLICATE)
+        )
+
+    def in_municipality(self, municipality):
+        return self.filter(municipality=municipality)
+
+    def in_district(self, district):
+        return self.filter(district=district)
+
+    def between(self, start, end):
+        return self.filter(observed_at__gte=start, observed_at__lt=end)
+
+    def reassign_districts(self) -> int:
+        """Ask PostGIS again which district each one is in (after districts changed)."""
+        return self.update(geom=F("geom"), updated_at=Now())
+
+
+class Observation(models.Model):
+    """One thing a walker or resident found, at one place.
+
+    `district` is assigned by PostGIS: the trigger `observation_assign_district` (migration
+    walks 0002) sets it on every INSERT and on every UPDATE of geom or municipality, so
+    admin edits, bulk inserts, COPY loads and GIS clients all get the same answer.
+    """
+
+    uuid = models.UUIDField(
+        _("client UUID"), unique=True, default=uuid.uuid4,
+        help_text=_("Made by the phone, so that a retried upload is recognised."),
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="observations",
+        verbose_name=_("municipality"),
+    )
+    walk = models.ForeignKey(
+        SafetyWalk, on_delete=models.PROTECT, null=True, blank=True, related_name="observations",
+        verbose_name=_("walk"), help_text=_("Empty for a resident's own report."),
+    )
+    district = models.ForeignKey(
+        District, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="observations", verbose_name=_("district"),
+    )
+    geom = models.PointField(_("location"), srid=4326)
+    stretch = models.LineStringField(
+        _("stretch"), srid=4326, null=True, blank=True,
+        help_text=_("For a problem along a way, such as a dark stretch of path."),
+    )
+    accuracy_m = models.FloatField(_("position accuracy (m)"), null=True, blank=True)
+    position_source = models.CharField(
+        _("position from"), max_length=10, choices=PositionSource.choices,
+        default=PositionSource.GPS,
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="observations",
+        verbose_name=_("category"),
+    )
+    severity = models.PositiveSmallIntegerField(
+        _("severity"), null=True, blank=True, help_text=_("1 (minor) to 5 (serious).")
+    )
+    perceived_safety = models.PositiveSmallIntegerField(
+        _("perceived safety"), null=True, blank=True, help_text=_("1 (very unsafe) to 5 (very safe).")
+    )
+    is_positive = models.BooleanField(_("positive"), default=False)
+    light_condition = models.CharField(
+        _("light"), max_length=10, choices=LightCondition.choices, blank=True
+    )
+    description = models.TextField(_("description"), blank=True)
+    proposed_fix = models.TextField(_("proposed fix"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    responsible_unit = models.ForeignKey(
+        ResponsibleUnit, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="observations", verbose_name=_("responsible unit"),
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("reporter"),
+    )
+    observed_at = models.DateTimeField(_("observed (device time)"), default=timezone.now)
+    created_at = models.DateTimeField(_("received (server time)"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    objects = ObservationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        ordering = ["-observed_at"]
+        indexes = [
+            models.Index(fields=["municipality", "status"]),
+            models.Index(fields=["category", "observed_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(geom__isvalid=True), name="observation_geom_valid"),
+            models.CheckConstraint(
+                condition=Q(geom__x__range=(-180, 180), geom__y__range=(-90, 90)),
+                name="observation_lonlat_in_range",
+            ),
+            models.CheckConstraint(condition=Q(stretch__isvalid=True), name="observation_stretch_valid"),
+            models.CheckConstraint(
+                condition=Q(severity__isnull=True) | Q(severity__range=(1, 5)),
+                name="observation_severity_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(perceived_safety__isnull=True) | Q(perceived_safety__range=(1, 5)),
+                name="observation_perceived_safety_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(accuracy_m__isnull=True) | Q(accuracy_m__gte=0),
+                name="observation_accuracy_not_negative",
+            ),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="observation_status_known"),
+            models.CheckConstraint(
+                condition=Q(light_condition__in=["", *LightCondition.values]),
+                name="observation_light_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility__in=Visibility.values), name="observation_visibility_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(position_source__in=PositionSource.values),
+                name="observation_position_source_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(duplicate_of=F("id")), name="observation_not_duplicate_of_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.category} #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"geom", "municipality"} & set(update_fields):
+            # The database trigger chose the district; read its answer back.
+            self.district_id = (
+                Observation.objects.filter(pk=self.pk).values_list("district_id", flat=True).get()
+            )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def can_move_to(self, status: str) -> bool:
+        return status in ALLOWED_TRANSITIONS.get(self.status, set())
+
+    def change_status(self, status: str, *, by=None, note: str = "", unit=None):
+        """Move along the workflow and record who did it; assignment may go with it."""
+        if status != self.status and not self.can_move_to(status):
+            raise InvalidTransition(
+                _("An observation cannot go from %(old)s to %(new)s.")
+                % {"old": Status(self.status).label, "new": Status(status).label}
+            )
+        change = StatusChange(
+            observation=self, from_status=self.status, to_status=status,
+            from_unit=self.responsible_unit, to_unit=unit or self.responsible_unit,
+            changed_by=by, note=note,
+        )
+        self.status = status
+        if unit is not None:
+            self.responsible_unit = unit
+        self.save(update_fields=["status", "responsible_unit", "updated_at"])
+        change.save()
+        return change
+
+
+class StatusChange(models.Model):
+    """One step in an observation's history: a status change, an assignment, or both."""
+
+    observation = models.ForeignKey(
+        Observation, on_delete=models.CASCADE, related_name="history",
+        verbose_name=_("observation"),
+    )
+    from_status = models.CharField(_("from status"), max_length=12, choices=Status.choices)
+    to_status = models.CharField(_("to status"), max_length=12, choices=Status.choices)
+    from_unit = models.ForeignKey(
+        ResponsibleUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("from unit"),
+    )
+    to_unit = models.ForeignKey(
+        ResponsibleUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("to unit"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["changed_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_status__in=Status.values) & Q(to_status__in=Status.values),
+                name="status_change_statuses_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status}"
