@@ -33,14 +33,17 @@ def parse_epsg(text: str) -> int:
     """'EPSG:3067' (or '3067') -> 3067, if PostGIS knows the code; anything else is refused."""
     match = _EPSG.match(text or "")
     if not match:
-        raise UnknownCRS(_("Give the CRS as an EPSG code, for example EPSG:3067, not %(value)r.")
-                         % {"value": text})
+        raise UnknownCRS(
+            _("Give the CRS as an EPSG code, for example EPSG:3067, not %(value)r.")
+            % {"value": text}
+        )
     srid = int(match.group(1))
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT 1 FROM spatial_ref_sys WHERE auth_name = 'EPSG' AND auth_srid = %s", [srid]
         )
         if cursor.fetchone() is None:
-            raise UnknownCRS(_("EPSG:%(srid)s is not a coordinate system PostGIS knows.")
-                             % {"srid": srid})
+            raise UnknownCRS(
+                _("EPSG:%(srid)s is not a coordinate system PostGIS knows.") % {"srid": srid}
+            )
     return srid

@@ -78,7 +78,9 @@ class DistrictQuerySet(models.QuerySet):
 
 class District(models.Model):
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="districts",
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="districts",
         verbose_name=_("municipality"),
     )
     code = models.CharField(_("code"), max_length=20, blank=True)
@@ -96,7 +98,8 @@ class District(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(geom__isvalid=True), name="district_geom_valid"),
             models.UniqueConstraint(
-                fields=["municipality", "code"], condition=~Q(code=""),
+                fields=["municipality", "code"],
+                condition=~Q(code=""),
                 name="district_code_unique_in_municipality",
             ),
         ]

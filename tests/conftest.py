@@ -25,11 +25,28 @@ def municipality(db):
         return MultiPolygon(Polygon.from_bbox((x0, y0, x1, y1)), srid=4326)
 
     town = Municipality.objects.create(
-        code="285", country="FI", name_fi="Testilä", name_sv="Testby", name_en="Testtown",
-        national_srid=3067, geom=box(26.90, 60.44, 26.98, 60.48),
+        code="285",
+        country="FI",
+        name_fi="Testilä",
+        name_sv="Testby",
+        name_en="Testtown",
+        national_srid=3067,
+        geom=box(26.90, 60.44, 26.98, 60.48),
     )
-    District.objects.create(municipality=town, code="1", name="Länsi", name_sv="Väster",
-                            population=4000, geom=box(26.90, 60.44, 26.94, 60.48))
-    District.objects.create(municipality=town, code="2", name="Itä", name_sv="Öster",
-                            population=6000, geom=box(26.94, 60.44, 26.98, 60.48))
+    District.objects.create(
+        municipality=town,
+        code="1",
+        name="Länsi",
+        name_sv="Väster",
+        population=4000,
+        geom=box(26.90, 60.44, 26.94, 60.48),
+    )
+    District.objects.create(
+        municipality=town,
+        code="2",
+        name="Itä",
+        name_sv="Öster",
+        population=6000,
+        geom=box(26.94, 60.44, 26.98, 60.48),
+    )
     return town

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import geo.functions  # noqa: F401  registers geom__x and geom__y
+from geo.constraints import NullableGeometryCheck
 from geo.models import District, Municipality, pick_language
 
 
@@ -64,15 +65,20 @@ class Category(TranslatedName):
     help_sv = models.CharField(_("help text in Swedish"), max_length=200, blank=True)
     help_en = models.CharField(_("help text in English"), max_length=200, blank=True)
     default_unit = models.ForeignKey(
-        ResponsibleUnit, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="categories", verbose_name=_("default responsible unit"),
+        ResponsibleUnit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="categories",
+        verbose_name=_("default responsible unit"),
     )
     open311_code = models.CharField(_("Open311 service code"), max_length=40, unique=True)
     is_positive = models.BooleanField(
         _("positive"), default=False, help_text=_("A safe or pleasant place rather than a problem.")
     )
     is_sensitive = models.BooleanField(
-        _("sensitive"), default=False,
+        _("sensitive"),
+        default=False,
         help_text=_("Observations in this category are internal unless made public by staff."),
     )
     icon = models.CharField(_("icon"), max_length=40, blank=True)
@@ -116,7 +122,9 @@ def new_join_code() -> str:
 
 class SafetyWalk(models.Model):
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="walks",
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="walks",
         verbose_name=_("municipality"),
     )
     districts = models.ManyToManyField(
@@ -143,11 +151,21 @@ class SafetyWalk(models.Model):
         verbose_name_plural = _("safety walks")
         ordering = ["-starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="walk_ends_after_start"),
-            models.CheckConstraint(condition=Q(state__in=WalkState.values), name="walk_state_known"),
-            models.CheckConstraint(condition=Q(group__in=ParticipantGroup.values), name="walk_group_known"),
-            models.CheckConstraint(condition=Q(route__isvalid=True), name="walk_route_valid"),
-            models.CheckConstraint(condition=Q(track__isvalid=True), name="walk_track_valid"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="walk_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=WalkState.values), name="walk_state_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(group__in=ParticipantGroup.values), name="walk_group_known"
+            ),
+            NullableGeometryCheck(
+                field="route", condition=Q(route__isvalid=True), name="walk_route_valid"
+            ),
+            NullableGeometryCheck(
+                field="track", condition=Q(track__isvalid=True), name="walk_track_valid"
+            ),
         ]
 
     def __str__(self):
@@ -175,10 +193,20 @@ CLOSED_STATUSES = (Status.RESOLVED, Status.DUPLICATE, Status.REJECTED)
 
 ALLOWED_TRANSITIONS = {
     Status.NEW: {Status.CONFIRMED, Status.ASSIGNED, Status.DUPLICATE, Status.REJECTED},
-    Status.CONFIRMED: {Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED, Status.DUPLICATE,
-                       Status.REJECTED},
-    Status.ASSIGNED: {Status.IN_PROGRESS, Status.RESOLVED, Status.CONFIRMED, Status.DUPLICATE,
-                      Status.REJECTED},
+    Status.CONFIRMED: {
+        Status.ASSIGNED,
+        Status.IN_PROGRESS,
+        Status.RESOLVED,
+        Status.DUPLICATE,
+        Status.REJECTED,
+    },
+    Status.ASSIGNED: {
+        Status.IN_PROGRESS,
+        Status.RESOLVED,
+        Status.CONFIRMED,
+        Status.DUPLICATE,
+        Status.REJECTED,
+    },
     Status.IN_PROGRESS: {Status.RESOLVED, Status.ASSIGNED},
     # Reopening is a transition like any other, so it is recorded in the history.
     Status.RESOLVED: {Status.CONFIRMED},
@@ -244,40 +272,64 @@ class Observation(models.Model):
     """
 
     uuid = models.UUIDField(
-        _("client UUID"), unique=True, default=uuid.uuid4,
+        _("client UUID"),
+        unique=True,
+        default=uuid.uuid4,
         help_text=_("Made by the phone, so that a retried upload is recognised."),
     )
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="observations",
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="observations",
         verbose_name=_("municipality"),
     )
     walk = models.ForeignKey(
-        SafetyWalk, on_delete=models.PROTECT, null=True, blank=True, related_name="observations",
-        verbose_name=_("walk"), help_text=_("Empty for a resident's own report."),
+        SafetyWalk,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="observations",
+        verbose_name=_("walk"),
+        help_text=_("Empty for a resident's own report."),
     )
     district = models.ForeignKey(
-        District, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
-        related_name="observations", verbose_name=_("district"),
+        District,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="observations",
+        verbose_name=_("district"),
     )
     geom = models.PointField(_("location"), srid=4326)
     stretch = models.LineStringField(
-        _("stretch"), srid=4326, null=True, blank=True,
+        _("stretch"),
+        srid=4326,
+        null=True,
+        blank=True,
         help_text=_("For a problem along a way, such as a dark stretch of path."),
     )
     accuracy_m = models.FloatField(_("position accuracy (m)"), null=True, blank=True)
     position_source = models.CharField(
-        _("position from"), max_length=10, choices=PositionSource.choices,
+        _("position from"),
+        max_length=10,
+        choices=PositionSource.choices,
         default=PositionSource.GPS,
     )
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="observations",
+        Category,
+        on_delete=models.PROTECT,
+        related_name="observations",
         verbose_name=_("category"),
     )
     severity = models.PositiveSmallIntegerField(
         _("severity"), null=True, blank=True, help_text=_("1 (minor) to 5 (serious).")
     )
     perceived_safety = models.PositiveSmallIntegerField(
-        _("perceived safety"), null=True, blank=True, help_text=_("1 (very unsafe) to 5 (very safe).")
+        _("perceived safety"),
+        null=True,
+        blank=True,
+        help_text=_("1 (very unsafe) to 5 (very safe)."),
     )
     is_positive = models.BooleanField(_("positive"), default=False)
     light_condition = models.CharField(
@@ -285,21 +337,35 @@ class Observation(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     proposed_fix = models.TextField(_("proposed fix"), blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NEW
+    )
     duplicate_of = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
         verbose_name=_("duplicate of"),
     )
     responsible_unit = models.ForeignKey(
-        ResponsibleUnit, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="observations", verbose_name=_("responsible unit"),
+        ResponsibleUnit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="observations",
+        verbose_name=_("responsible unit"),
     )
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("reporter"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reporter"),
     )
     observed_at = models.DateTimeField(_("observed (device time)"), default=timezone.now)
     created_at = models.DateTimeField(_("received (server time)"), auto_now_add=True)
@@ -321,7 +387,11 @@ class Observation(models.Model):
                 condition=Q(geom__x__range=(-180, 180), geom__y__range=(-90, 90)),
                 name="observation_lonlat_in_range",
             ),
-            models.CheckConstraint(condition=Q(stretch__isvalid=True), name="observation_stretch_valid"),
+            NullableGeometryCheck(
+                field="stretch",
+                condition=Q(stretch__isvalid=True),
+                name="observation_stretch_valid",
+            ),
             models.CheckConstraint(
                 condition=Q(severity__isnull=True) | Q(severity__range=(1, 5)),
                 name="observation_severity_1_5",
@@ -334,7 +404,9 @@ class Observation(models.Model):
                 condition=Q(accuracy_m__isnull=True) | Q(accuracy_m__gte=0),
                 name="observation_accuracy_not_negative",
             ),
-            models.CheckConstraint(condition=Q(status__in=Status.values), name="observation_status_known"),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="observation_status_known"
+            ),
             models.CheckConstraint(
                 condition=Q(light_condition__in=["", *LightCondition.values]),
                 name="observation_light_known",
@@ -378,9 +450,13 @@ class Observation(models.Model):
                 % {"old": Status(self.status).label, "new": Status(status).label}
             )
         change = StatusChange(
-            observation=self, from_status=self.status, to_status=status,
-            from_unit=self.responsible_unit, to_unit=unit or self.responsible_unit,
-            changed_by=by, note=note,
+            observation=self,
+            from_status=self.status,
+            to_status=status,
+            from_unit=self.responsible_unit,
+            to_unit=unit or self.responsible_unit,
+            changed_by=by,
+            note=note,
         )
         self.status = status
         if unit is not None:
@@ -394,23 +470,37 @@ class StatusChange(models.Model):
     """One step in an observation's history: a status change, an assignment, or both."""
 
     observation = models.ForeignKey(
-        Observation, on_delete=models.CASCADE, related_name="history",
+        Observation,
+        on_delete=models.CASCADE,
+        related_name="history",
         verbose_name=_("observation"),
     )
     from_status = models.CharField(_("from status"), max_length=12, choices=Status.choices)
     to_status = models.CharField(_("to status"), max_length=12, choices=Status.choices)
     from_unit = models.ForeignKey(
-        ResponsibleUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        ResponsibleUnit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("from unit"),
     )
     to_unit = models.ForeignKey(
-        ResponsibleUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        ResponsibleUnit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("to unit"),
     )
     note = models.TextField(_("note"), blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("changed by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
     changed_at = models.DateTimeField(_("changed"), default=timezone.now)
 

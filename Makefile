@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: EUPL-1.2
+# Lyhty's handful of targets. `make run` and `make test` work on a fresh Debian 12.
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+# Local development: DEBUG on, so runserver serves static files and a dev secret key works.
+DEV := DEBUG=1
+
+.PHONY: run test serve provision lint format messages clean
+
+run: provision
+	$(DEV) $(MANAGE) migrate --noinput
+	$(DEV) $(MANAGE) compilemessages --ignore=.venv -v0
+	$(DEV) $(MANAGE) load_demo
+	@echo
+	@echo "Lyhty is at http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"
+	$(DEV) $(MANAGE) runserver 127.0.0.1:8000
+
+test:
+	scripts/provision.sh --test
+	$(DEV) $(MANAGE) compilemessages --ignore=.venv -v0
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+# Production: gunicorn behind a TLS proxy. Needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL.
+serve: provision
+	$(MANAGE) migrate --noinput
+	$(MANAGE) compilemessages --ignore=.venv -v0
+	$(MANAGE) collectstatic --noinput -v0
+	.venv/bin/gunicorn config.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WORKERS:-3}
+
+provision:
+	scripts/provision.sh
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+# Refresh the fi and sv catalogues after changing user-visible text.
+messages:
+	$(DEV) $(MANAGE) makemessages -l fi -l sv --ignore=.venv --ignore=var --no-obsolete
+
+clean:
+	rm -rf var/staticfiles .pytest_cache

@@ -1,0 +1,6 @@
+# SPDX-License-Identifier: EUPL-1.2
+# Loaded by pytest (-p config.testenv) before pytest-django starts Django: tests run
+# with the development defaults (a dev secret key, local hosts), never production secrets.
+import os
+
+os.environ.setdefault("DEBUG", "1")

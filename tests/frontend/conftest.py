@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""A real browser for page tests: Debian's Chromium driven by Playwright.
+
+Only the live test server is reachable: every other request (base-map tiles included) is
+aborted, so tests never touch the internet. Console errors are collected and fail the test.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM, used by the test
+# itself and the live server, is still called synchronously, which is safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page_in(browser, live_server):
+    """page_in("sv") opens a page whose browser asks for Swedish; console errors fail the test."""
+    contexts, errors = [], []
+    allowed_host = urlsplit(live_server.url).netloc
+
+    def keep_local(route):
+        if urlsplit(route.request.url).netloc == allowed_host:
+            route.continue_()
+        else:
+            route.abort()
+
+    def open_page(language="fi", **context_options):
+        context = browser.new_context(
+            locale=language, extra_http_headers={"Accept-Language": language}, **context_options
+        )
+        contexts.append(context)
+        context.route("**/*", keep_local)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: message.type == "error" and errors.append((page.url, message.text)),
+        )
+        page.on("pageerror", lambda error: errors.append((page.url, str(error))))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    # Aborted off-site requests (tiles) are logged as failed loads, not page errors.
+    page_errors = [e for e in errors if "net::ERR_FAILED" not in e[1]]
+    assert not page_errors, f"console errors: {page_errors}"
+
+
+def screenshot(page, name: str):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The admin: every model listed, geometries on a Leaflet map, status changes in the history."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import Point
+
+from tests.frontend.conftest import screenshot
+from walks.models import Category, Observation, Status, StatusChange
+
+
+@pytest.fixture
+def admin_user(db):
+    return get_user_model().objects.create_superuser("aino", "aino@example.fi", "lyhty-test-pw")
+
+
+@pytest.fixture
+def observation(municipality):
+    return Observation.objects.create(
+        municipality=municipality,
+        category=Category.objects.get(code="lamp_out"),
+        geom=Point(26.92, 60.46, srid=4326),
+        description="Lamppu rikki",
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_it_edits_an_observation_on_a_map(page_in, live_server, admin_user, observation):
+    page = page_in("en")
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Username").fill("aino")
+    page.get_by_label("Password").fill("lyhty-test-pw")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/admin/walks/observation/{observation.pk}/change/")
+
+    map_widget = page.locator("#id_geom-map.leaflet-container")
+    map_widget.wait_for()
+    assert map_widget.locator(".leaflet-marker-icon").count() == 1
+    assert page.locator(".field-district .readonly").inner_text() == "Länsi"
+    screenshot(page, "admin-observation-en")
+
+
+def test_it_lists_every_model_in_the_admin(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get("/admin/").content.decode()
+    for path in [
+        "geo/municipality",
+        "geo/district",
+        "walks/category",
+        "walks/theme",
+        "walks/responsibleunit",
+        "walks/safetywalk",
+        "walks/observation",
+    ]:
+        assert f"/admin/{path}/" in page
+        assert client.get(f"/admin/{path}/").status_code == 200
+
+
+def test_it_filters_observations_by_district_and_status(client, admin_user, observation):
+    client.force_login(admin_user)
+    response = client.get(
+        "/admin/walks/observation/",
+        {"district__id__exact": observation.district_id, "status__exact": "new"},
+    )
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 1
+    response = client.get("/admin/walks/observation/", {"status__exact": "resolved"})
+    assert response.context["cl"].result_count == 0
+
+
+def change_form(observation, **changes):
+    form = {
+        "municipality": observation.municipality_id,
+        "category": observation.category_id,
+        "status": observation.status,
+        "visibility": observation.visibility,
+        "geom": observation.geom.geojson,
+        "position_source": observation.position_source,
+        "observed_at_0": "2026-11-20",
+        "observed_at_1": "18:30:00",
+        "description": observation.description,
+        "history-TOTAL_FORMS": 0,
+        "history-INITIAL_FORMS": 0,
+    }
+    form.update(changes)
+    return form
+
+
+def test_it_records_a_status_change_made_in_the_admin(client, admin_user, observation):
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/walks/observation/{observation.pk}/change/",
+        change_form(observation, status="confirmed"),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    change = StatusChange.objects.get(observation=observation)
+    assert (change.from_status, change.to_status, change.changed_by) == (
+        "new",
+        "confirmed",
+        admin_user,
+    )
+
+
+def test_it_refuses_a_transition_the_workflow_does_not_allow(client, admin_user, observation):
+    Observation.objects.filter(pk=observation.pk).update(status=Status.REJECTED)
+    observation.refresh_from_db()
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/walks/observation/{observation.pk}/change/",
+        change_form(observation, status="resolved"),
+    )
+    assert response.status_code == 200
+    assert "cannot go from rejected to resolved" in response.content.decode()
+    observation.refresh_from_db()
+    assert observation.status == Status.REJECTED
+    assert not StatusChange.objects.exists()

@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: EUPL-1.2
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from leaflet.admin import LeafletGeoAdmin
+
+from walks.models import (
+    Category,
+    Observation,
+    ResponsibleUnit,
+    SafetyWalk,
+    Status,
+    StatusChange,
+    Theme,
+)
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_fi", "name_sv", "name_en", "order"]
+    list_editable = ["order"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name_fi",
+        "name_sv",
+        "name_en",
+        "theme",
+        "default_unit",
+        "open311_code",
+        "is_positive",
+        "is_sensitive",
+        "active",
+    ]
+    list_filter = ["theme", "default_unit", "is_positive", "is_sensitive", "active"]
+    search_fields = ["code", "name_fi", "name_sv", "name_en", "open311_code"]
+    list_select_related = ["theme", "default_unit"]
+
+
+@admin.register(ResponsibleUnit)
+class ResponsibleUnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_fi", "name_sv", "name_en"]
+    filter_horizontal = ["members"]
+
+
+@admin.register(SafetyWalk)
+class SafetyWalkAdmin(LeafletGeoAdmin):
+    list_display = ["title", "municipality", "starts_at", "group", "state", "join_code"]
+    list_filter = ["municipality", "state", "group", "theme"]
+    search_fields = ["title", "join_code"]
+    filter_horizontal = ["districts"]
+    date_hierarchy = "starts_at"
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    fields = [
+        "changed_at",
+        "from_status",
+        "to_status",
+        "from_unit",
+        "to_unit",
+        "changed_by",
+        "note",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        # History is written by status changes, never by hand.
+        return False
+
+
+class ObservationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Observation
+        fields = ["status"]  # the admin's fieldsets add the rest
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        observation = self.instance
+        if observation.pk and status != observation.status and not observation.can_move_to(status):
+            raise forms.ValidationError(
+                _("An observation cannot go from %(old)s to %(new)s."),
+                params={"old": observation.get_status_display(), "new": Status(status).label},
+            )
+        return status
+
+
+@admin.register(Observation)
+class ObservationAdmin(LeafletGeoAdmin):
+    form = ObservationAdminForm
+    list_display = [
+        "id",
+        "category",
+        "status",
+        "municipality",
+        "district",
+        "walk",
+        "severity",
+        "light_condition",
+        "observed_at",
+    ]
+    list_filter = [
+        "municipality",
+        "district",
+        "category__theme",
+        "category",
+        "status",
+        "walk",
+        "light_condition",
+        "is_positive",
+        "visibility",
+        "responsible_unit",
+    ]
+    search_fields = ["uuid", "description", "proposed_fix"]
+    list_select_related = ["category", "municipality", "district", "walk"]
+    readonly_fields = ["uuid", "district", "created_at", "updated_at"]
+    raw_id_fields = ["duplicate_of", "reporter"]
+    date_hierarchy = "observed_at"
+    inlines = [StatusChangeInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "municipality",
+                    "walk",
+                    "category",
+                    "status",
+                    "responsible_unit",
+                    "visibility",
+                    "duplicate_of",
+                ]
+            },
+        ),
+        (_("Place"), {"fields": ["geom", "stretch", "accuracy_m", "position_source", "district"]}),
+        (
+            _("What was found"),
+            {
+                "fields": [
+                    "severity",
+                    "perceived_safety",
+                    "is_positive",
+                    "light_condition",
+                    "description",
+                    "proposed_fix",
+                ]
+            },
+        ),
+        (_("Record"), {"fields": ["uuid", "reporter", "observed_at", "created_at", "updated_at"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"status", "responsible_unit"} & set(form.changed_data):
+            # The admin is one more way to move an observation along: it enters the history.
+            StatusChange.objects.create(
+                observation=obj,
+                from_status=form.initial["status"],
+                to_status=obj.status,
+                from_unit_id=form.initial.get("responsible_unit"),
+                to_unit=obj.responsible_unit,
+                changed_by=request.user,
+                note=_("Changed in the admin."),
+            )
