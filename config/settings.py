@@ -66,7 +66,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "rest_framework",
+    "rest_framework.authtoken",
     "rest_framework_gis",
+    "drf_spectacular",
     "leaflet",
     "geo",
     "walks",
@@ -171,9 +173,27 @@ LEAFLET_CONFIG = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+        "api.auth.ParticipantAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # Every view states who may use it; anything that forgets is closed to all.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Lyhty API",
+    "DESCRIPTION": "Safety walks, observations and the municipal safety plan. "
+    "Spatial resources are GeoJSON (RFC 7946, EPSG:4326).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# Largest photo accepted, in bytes (before re-encoding).
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+# Largest number of observations in one bulk request.
+BULK_MAX_ITEMS = 500
 
 LOGIN_URL = "admin:login"
 

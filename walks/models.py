@@ -176,6 +176,37 @@ class SafetyWalk(models.Model):
         return self.state in (WalkState.PLANNED, WalkState.WALKING)
 
 
+def new_participant_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class WalkParticipant(models.Model):
+    """Someone who joined a walk with its code: no account, only a key scoped to the walk."""
+
+    walk = models.ForeignKey(
+        SafetyWalk, on_delete=models.CASCADE, related_name="participants", verbose_name=_("walk")
+    )
+    key = models.CharField(_("key"), max_length=64, unique=True, default=new_participant_key)
+    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    group = models.CharField(_("group"), max_length=20, choices=ParticipantGroup.choices)
+    joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("walk participant")
+        verbose_name_plural = _("walk participants")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(group__in=ParticipantGroup.values), name="participant_group_known"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or f"{self.get_group_display()} #{self.pk}"
+
+    # Lets DRF treat a participant like a signed-in user where it only asks this.
+    is_authenticated = True
+
+
 class Status(models.TextChoices):
     NEW = "new", _("new")
     CONFIRMED = "confirmed", _("confirmed")
@@ -367,6 +398,14 @@ class Observation(models.Model):
         related_name="+",
         verbose_name=_("reporter"),
     )
+    participant = models.ForeignKey(
+        WalkParticipant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="observations",
+        verbose_name=_("participant"),
+    )
     observed_at = models.DateTimeField(_("observed (device time)"), default=timezone.now)
     created_at = models.DateTimeField(_("received (server time)"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
@@ -517,3 +556,47 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status} → {self.to_status}"
+
+
+def photo_path(photo, filename):
+    return f"photos/{photo.sha256[:2]}/{photo.sha256}.jpg"
+
+
+def thumbnail_path(photo, filename):
+    return f"photos/{photo.sha256[:2]}/{photo.sha256}-thumb.jpg"
+
+
+class Photo(models.Model):
+    """A photo of an observation, re-encoded without EXIF; the same bytes are stored once."""
+
+    observation = models.ForeignKey(
+        Observation,
+        on_delete=models.CASCADE,
+        related_name="photos",
+        verbose_name=_("observation"),
+    )
+    sha256 = models.CharField(
+        _("SHA-256 of the upload"),
+        max_length=64,
+        help_text=_("Of the bytes the client sent, so a retried upload is recognised."),
+    )
+    image = models.ImageField(
+        _("image"), upload_to=photo_path, width_field="width", height_field="height"
+    )
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=thumbnail_path)
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["observation", "sha256"], name="photo_once_per_observation"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.observation} {self.sha256[:8]}"
