@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The seed taxonomy: themes, categories and responsible units in fi/sv/en.
 
-This is only the starting point a new installation gets (data migration walks 0003 and
-`manage.py seed_taxonomy`); administrators edit categories in the admin afterwards, and
-no other code depends on these codes.
+This is only the starting point a new installation gets (data migration walks 0003);
+administrators edit categories in the admin afterwards, and no other code depends on
+these codes.
 """
 
 # code: (Finnish, Swedish, English)
