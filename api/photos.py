@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Photos of an observation: list them, add one (multipart, field `photo`).
+
+POST /api/v1/observations/<pk>/photos/  -> 201 {id, url, thumbnail_url, width, height}
+                                           200 with the same body when the bytes were
+                                           already sent (a phone's retry is safe)
+GET  /api/v1/observations/<pk>/photos/  -> the observation's photos
+GET  /api/v1/photos/<pk>/               -> one photo
+
+Errors: 400 {"photo": [...]} for a missing file, a file that is not an image or one with
+too many pixels; 413 {"photo": [...]} for one over PHOTO_MAX_BYTES. Nothing is stored then.
+An observation the caller may not see is 404; one they may see but not add to is 403.
+"""
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from api.auth import participant_of
+from walks.models import Observation, Photo
+from walks.photos import PhotoRejected, store_photo
+from walks.roles import Role, role_of
+
+STAFF_ROLES = (Role.STAFF, Role.PLANNER, Role.ADMIN)
+
+
+# Who may do what. Kept here until it is folded into api/permissions.py.
+
+
+def is_staff_role(request) -> bool:
+    return role_of(request.user) in STAFF_ROLES
+
+
+def may_view_photos(request, observation: Observation) -> bool:
+    """Staff roles see every observation's photos, a participant those of their own
+    observations, everyone those of public observations outside sensitive categories
+    (the same rule as api.permissions.observations_for)."""
+    if is_staff_role(request):
+        return True
+    participant = participant_of(request)
+    if participant is not None and observation.participant_id == participant.pk:
+        return True
+    return (
+        Observation.objects.public()
+        .filter(pk=observation.pk, category__is_sensitive=False)
+        .exists()
+    )
+
+
+def may_add_photo(request, observation: Observation) -> bool:
+    """Staff roles on any observation; a participant on their own, while the walk is open."""
+    if is_staff_role(request):
+        return True
+    participant = participant_of(request)
+    return (
+        participant is not None
+        and observation.participant_id == participant.pk
+        and observation.walk is not None
+        and observation.walk.is_open
+    )
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Photo
+        fields = ["id", "url", "thumbnail_url", "width", "height"]
+        read_only_fields = fields
+
+    def _absolute(self, field_file) -> str:
+        request = self.context.get("request")
+        url = field_file.url
+        return request.build_absolute_uri(url) if request is not None else url
+
+    def get_url(self, photo) -> str:
+        return self._absolute(photo.image)
+
+    def get_thumbnail_url(self, photo) -> str:
+        return self._absolute(photo.thumbnail)
+
+
+class UploadLimitHandler(FileUploadHandler):
+    """Pass an upload's chunks on only until they exceed PHOTO_MAX_BYTES.
+
+    The request body is still read to its end, but the handlers after this one (memory or
+    temporary file) keep at most the limit plus one chunk, which is enough for the service
+    to see that the file is too large, instead of writing a huge upload to disk.
+    """
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.limit = settings.PHOTO_MAX_BYTES
+        self.received = 0
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        passing = self.received <= self.limit
+        self.received += len(raw_data)
+        return raw_data if passing else None
+
+    def file_complete(self, file_size):
+        return None
+
+
+class ObservationPhotoMixin:
+    permission_classes = [AllowAny]  # decided per observation below
+    serializer_class = PhotoSerializer
+    pagination_class = None
+
+    def initial(self, request, *args, **kwargs):
+        # Before anything (authentication's CSRF check included) parses the body.
+        request.upload_handlers.insert(0, UploadLimitHandler(request))
+        super().initial(request, *args, **kwargs)
+
+    def get_observation(self) -> Observation:
+        observation = (
+            Observation.objects.select_related("walk").filter(pk=self.kwargs["pk"]).first()
+        )
+        if observation is None or not may_view_photos(self.request, observation):
+            raise NotFound()
+        return observation
+
+
+class PhotoListCreate(ObservationPhotoMixin, generics.GenericAPIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return Photo.objects.filter(observation=self.get_observation())
+
+    def get(self, request, *args, **kwargs):
+        photos = self.get_queryset()
+        return Response(self.get_serializer(photos, many=True).data)
+
+    def post(self, request, *args, **kwargs):
+        observation = self.get_observation()
+        if not may_add_photo(request, observation):
+            raise PermissionDenied(_("You may not add photos to this observation."))
+        uploaded = request.FILES.get("photo")
+        if uploaded is None:
+            return Response(
+                {"photo": [_("Choose a photo to send.")]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        try:
+            photo, created = store_photo(observation, uploaded)
+        except PhotoRejected as rejected:
+            code = (
+                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+                if rejected.code == PhotoRejected.TOO_LARGE
+                else status.HTTP_400_BAD_REQUEST
+            )
+            return Response({"photo": [rejected.message]}, status=code)
+        return Response(
+            self.get_serializer(photo).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class PhotoDetail(ObservationPhotoMixin, generics.GenericAPIView):
+    def get(self, request, *args, **kwargs):
+        photo = get_object_or_404(
+            Photo.objects.select_related("observation__walk"), pk=kwargs["pk"]
+        )
+        if not may_view_photos(request, photo.observation):
+            raise NotFound()
+        return Response(self.get_serializer(photo).data)

@@ -1,0 +1,291 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The photo endpoints: who may add and see photos, idempotent retries, clear errors."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.contrib.gis.geos import Point
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+from rest_framework.test import APIClient
+
+from api import photos as api_photos
+from walks.models import Category, Observation, Photo, SafetyWalk, WalkParticipant
+from walks.photos import store_photo
+from walks.roles import PLANNERS_GROUP, STAFF_GROUP
+
+pytestmark = pytest.mark.urls("tests.api.photo_urls")
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def stored_files(media_root):
+    return [p for p in media_root.rglob("*") if p.is_file()] if media_root.exists() else []
+
+
+@pytest.fixture
+def walk(municipality):
+    start = timezone.now()
+    return SafetyWalk.objects.create(
+        municipality=municipality,
+        title="Evening walk",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        group="residents",
+        state="walking",
+    )
+
+
+@pytest.fixture
+def walker(walk):
+    return WalkParticipant.objects.create(walk=walk, group="residents")
+
+
+@pytest.fixture
+def other_walker(walk):
+    return WalkParticipant.objects.create(walk=walk, group="youth")
+
+
+def make_observation(walk, participant, visibility="public"):
+    return Observation.objects.create(
+        municipality=walk.municipality,
+        walk=walk,
+        participant=participant,
+        geom=Point(26.92, 60.46, srid=4326),
+        category=Category.objects.filter(is_sensitive=False).first(),
+        visibility=visibility,
+    )
+
+
+@pytest.fixture
+def observation(walk, walker):
+    return make_observation(walk, walker, visibility="internal")
+
+
+@pytest.fixture
+def public_observation(walk, walker):
+    return make_observation(walk, walker, visibility="public")
+
+
+def client_for(participant=None, user=None, language="en"):
+    client = APIClient(headers={"accept-language": language})
+    if participant is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Participant {participant.key}")
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def user_in(group_name):
+    user = User.objects.create_user(group_name.replace(" ", "_"), password="x")  # noqa: S106
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+def jpeg(colour=(200, 30, 30), size=(640, 480)):
+    exif = Image.Exif()
+    exif[0x010F] = "Acme Phones"
+    exif.get_ifd(0x8825)[2] = (60.0, 27.0, 36.0)
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def upload(data, name="photo.jpg"):
+    return SimpleUploadedFile(name, data, content_type="image/jpeg")
+
+
+def url(observation):
+    return f"/api/v1/observations/{observation.pk}/photos/"
+
+
+def post_photo(client, observation, data, name="photo.jpg"):
+    return client.post(url(observation), {"photo": upload(data, name)}, format="multipart")
+
+
+def test_participant_adds_a_photo_to_their_own_observation(walker, observation, media_root):
+    response = post_photo(client_for(walker), observation, jpeg())
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert set(body) == {"id", "url", "thumbnail_url", "width", "height"}
+    assert (body["width"], body["height"]) == (640, 480)
+    photo = Photo.objects.get()
+    assert body["id"] == photo.pk and photo.observation == observation
+    assert body["url"].startswith("http://testserver/media/photos/")
+    assert body["url"].endswith(f"{photo.sha256}.jpg")
+    assert body["thumbnail_url"].endswith(f"{photo.sha256}-thumb.jpg")
+    stored = (media_root / photo.image.name).read_bytes()
+    assert b"Exif" not in stored and b"Acme Phones" not in stored
+
+
+def test_a_retry_answers_200_with_the_same_body(walker, observation, media_root):
+    client = client_for(walker)
+    data = jpeg()
+
+    first = post_photo(client, observation, data)
+    again = post_photo(client, observation, data, name="IMG_0001 (1).jpg")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert Photo.objects.count() == 1
+    assert len(stored_files(media_root)) == 2
+
+
+def test_different_photos_are_kept_apart(walker, observation):
+    client = client_for(walker)
+    assert post_photo(client, observation, jpeg((200, 0, 0))).status_code == 201
+    assert post_photo(client, observation, jpeg((0, 200, 0))).status_code == 201
+    listed = client.get(url(observation))
+    assert listed.status_code == 200
+    assert len(listed.json()) == 2
+
+
+def test_another_participant_cannot_add_to_an_observation(other_walker, public_observation):
+    response = post_photo(client_for(other_walker), public_observation, jpeg())
+    assert response.status_code == 403
+    assert Photo.objects.count() == 0
+
+
+def test_another_participant_does_not_see_an_internal_observation(other_walker, observation):
+    client = client_for(other_walker)
+    assert post_photo(client, observation, jpeg()).status_code == 404
+    assert client.get(url(observation)).status_code == 404
+
+
+def test_participant_cannot_add_once_the_walk_is_closed(walk, walker, observation):
+    walk.state = "closed"
+    walk.save()
+    response = post_photo(client_for(walker), observation, jpeg())
+    assert response.status_code == 403
+    assert Photo.objects.count() == 0
+
+
+def test_participant_sees_photos_of_their_own_internal_observation(walker, observation):
+    client = client_for(walker)
+    post_photo(client, observation, jpeg())
+    assert len(client.get(url(observation)).json()) == 1
+
+
+@pytest.mark.parametrize("group", [STAFF_GROUP, PLANNERS_GROUP])
+def test_staff_and_planners_add_photos_to_any_observation(group, observation):
+    client = client_for(user=user_in(group))
+    response = post_photo(client, observation, jpeg())
+    assert response.status_code == 201
+    assert len(client.get(url(observation)).json()) == 1
+
+
+def test_administrator_adds_photos(observation):
+    admin = User.objects.create_superuser("admin", password="x")  # noqa: S106
+    assert post_photo(client_for(user=admin), observation, jpeg()).status_code == 201
+
+
+def test_user_without_a_role_cannot_add(public_observation):
+    plain = User.objects.create_user("resident", password="x")  # noqa: S106
+    assert post_photo(client_for(user=plain), public_observation, jpeg()).status_code == 403
+
+
+def test_public_sees_photos_of_public_observations_only(walker, observation, public_observation):
+    for target in (observation, public_observation):
+        assert post_photo(client_for(walker), target, jpeg()).status_code == 201
+    anonymous = client_for()
+
+    listed = anonymous.get(url(public_observation))
+    assert listed.status_code == 200
+    assert len(listed.json()) == 1
+    assert anonymous.get(url(observation)).status_code == 404
+
+    public_photo = Photo.objects.get(observation=public_observation)
+    internal_photo = Photo.objects.get(observation=observation)
+    assert anonymous.get(f"/api/v1/photos/{public_photo.pk}/").status_code == 200
+    assert anonymous.get(f"/api/v1/photos/{internal_photo.pk}/").status_code == 404
+
+
+def test_a_rejected_observation_is_no_longer_public(walker, public_observation):
+    post_photo(client_for(walker), public_observation, jpeg())
+    public_observation.status = "rejected"
+    public_observation.save()
+    assert client_for().get(url(public_observation)).status_code == 404
+
+
+def test_public_does_not_see_photos_in_a_sensitive_category(walker, public_observation):
+    post_photo(client_for(walker), public_observation, jpeg())
+    sensitive = Category.objects.filter(is_sensitive=True).first() or Category.objects.first()
+    sensitive.is_sensitive = True
+    sensitive.save()
+    public_observation.category = sensitive
+    public_observation.save()
+    assert client_for().get(url(public_observation)).status_code == 404
+    assert client_for(walker).get(url(public_observation)).status_code == 200
+
+
+def test_public_cannot_add(public_observation):
+    response = post_photo(client_for(), public_observation, jpeg())
+    assert response.status_code == 403
+    assert Photo.objects.count() == 0
+
+
+def test_unknown_observation_is_404(walker):
+    assert client_for(walker).get("/api/v1/observations/999999/photos/").status_code == 404
+
+
+def test_a_text_file_named_jpg_is_400_and_stores_nothing(walker, observation, media_root):
+    response = post_photo(client_for(walker), observation, b"just some text\n" * 20, "x.jpg")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "photo": ["This file is not an image. Send a photo in JPEG, PNG or WebP format."]
+    }
+    assert Photo.objects.count() == 0
+    assert stored_files(media_root) == []
+
+
+def test_an_oversized_photo_is_413_and_stores_nothing(walker, observation, media_root, settings):
+    data = jpeg(size=(1200, 900))
+    settings.PHOTO_MAX_BYTES = len(data) // 2
+
+    response = post_photo(client_for(walker), observation, data)
+
+    assert response.status_code == 413
+    [message] = response.json()["photo"]
+    assert "too large" in message and "MB" in message
+    assert Photo.objects.count() == 0
+    assert stored_files(media_root) == []
+
+
+def test_an_upload_far_over_the_limit_is_not_kept_whole(walker, observation, settings, monkeypatch):
+    # The upload handler stops passing data on past the limit; the answer is still 413.
+    settings.PHOTO_MAX_BYTES = 1000
+    seen = []
+
+    def spy(observation, uploaded):
+        seen.append(uploaded.size)
+        return store_photo(observation, uploaded)
+
+    monkeypatch.setattr(api_photos, "store_photo", spy)
+    big = jpeg(size=(1600, 1200)) + b"\0" * 300_000
+
+    response = post_photo(client_for(walker), observation, big)
+
+    assert response.status_code == 413
+    assert Photo.objects.count() == 0
+    [kept] = seen
+    assert 1000 < kept <= 1000 + 64 * 1024  # at most one chunk past the limit
+
+
+def test_a_missing_photo_field_is_400(walker, observation):
+    response = client_for(walker).post(url(observation), {}, format="multipart")
+    assert response.status_code == 400
+    assert list(response.json()) == ["photo"]
+
+
+def test_errors_are_in_the_callers_language(walker, observation):
+    response = post_photo(client_for(walker, language="en"), observation, b"nope", "x.jpg")
+    assert "not an image" in response.json()["photo"][0]
