@@ -8,7 +8,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from geo.models import Municipality
-from walks.demo import LOAD_BATCH, DemoError, generate_load
+from walks.demo import DemoError
+from walks.demo.load import LOAD_BATCH, generate_load
 
 
 class Command(BaseCommand):

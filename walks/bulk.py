@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The set-based write path for many observations at once.
+
+`insert_observations` COPYs rows made in Python into a temporary staging table and moves
+them into walks_observation by one INSERT … SELECT, in which PostGIS transforms the points
+to EPSG:4326 and the trigger of walks 0002 assigns the districts. A UUID seen before is
+skipped (ON CONFLICT DO NOTHING), so every load is safe to repeat. `manage.py load_demo`
+and `manage.py generate_observations` both write through it.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
+from uuid import UUID
+
+from django.db import connection, transaction
+
+
+class ObservationRow(NamedTuple):
+    """One observation on its way in; x and y are in the CRS given to insert_observations."""
+
+    uuid: UUID
+    x: float
+    y: float
+    category_id: int
+    status: str
+    visibility: str
+    is_positive: bool
+    light_condition: str
+    position_source: str
+    observed_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    walk_id: int | None = None
+    severity: int | None = None
+    perceived_safety: int | None = None
+    accuracy_m: float | None = None
+    responsible_unit_id: int | None = None
+    duplicate_of: UUID | None = None  # the UUID of the original, loaded before or alongside
+
+
+_CREATE_STAGING = """
+CREATE TEMP TABLE lyhty_observation_staging (
+    uuid uuid NOT NULL, x float8 NOT NULL, y float8 NOT NULL, category_id bigint NOT NULL,
+    status varchar(12) NOT NULL, visibility varchar(10) NOT NULL, is_positive boolean NOT NULL,
+    light_condition varchar(10) NOT NULL, position_source varchar(10) NOT NULL,
+    observed_at timestamptz NOT NULL, created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL, walk_id bigint, severity smallint, perceived_safety smallint,
+    accuracy_m float8, responsible_unit_id bigint, duplicate_of uuid
+)
+"""
+_DROP_STAGING = "DROP TABLE IF EXISTS lyhty_observation_staging"
+_COPY_STAGING = (
+    "COPY lyhty_observation_staging (uuid, x, y, category_id, status, visibility, is_positive,"
+    " light_condition, position_source, observed_at, created_at, updated_at, walk_id, severity,"
+    " perceived_safety, accuracy_m, responsible_unit_id, duplicate_of) FROM STDIN"
+)
+# Originals first, duplicates in a second statement: a statement does not see its own rows,
+# and a duplicate needs its original's id. Rows are inserted in the order of their position
+# on a coarse grid, so that neighbours land on neighbouring index pages.
+_INSERT = """
+WITH inserted AS (
+    INSERT INTO walks_observation (
+        uuid, municipality_id, geom, category_id, status, visibility, is_positive,
+        light_condition, position_source, observed_at, created_at, updated_at, walk_id,
+        severity, perceived_safety, accuracy_m, responsible_unit_id, duplicate_of_id,
+        description, proposed_fix
+    )
+    SELECT
+        s.uuid, %(municipality)s, ST_Transform(ST_SetSRID(ST_MakePoint(s.x, s.y), %(srid)s), 4326),
+        s.category_id, s.status, s.visibility, s.is_positive, s.light_condition,
+        s.position_source, s.observed_at, s.created_at, s.updated_at, s.walk_id, s.severity,
+        s.perceived_safety, s.accuracy_m, s.responsible_unit_id,
+        CASE WHEN s.duplicate_of IS NOT NULL THEN
+            (SELECT o.id FROM walks_observation o WHERE o.uuid = s.duplicate_of)
+        END,
+        '', ''
+    FROM lyhty_observation_staging s
+    WHERE (s.duplicate_of IS NULL) = %(originals)s
+    ORDER BY floor(s.x / 1000), floor(s.y / 1000)
+    ON CONFLICT (uuid) DO NOTHING
+    RETURNING id, uuid, district_id
+)
+"""
+_COUNT_INSERTED = _INSERT + "SELECT count(*), count(district_id) FROM inserted"
+_LIST_INSERTED = _INSERT + "SELECT id, uuid, district_id FROM inserted"
+
+
+@dataclass
+class InsertResult:
+    inserted: int = 0
+    with_district: int = 0
+    ids: dict[UUID, int] = field(default_factory=dict)  # only when asked for
+
+
+def insert_observations(
+    rows: Iterable[ObservationRow], *, municipality_id: int, srid: int, keep_ids: bool = False
+) -> InsertResult:
+    """COPY the rows into a staging table and move them into walks_observation in one go.
+
+    Rows whose UUID is already there are skipped. With keep_ids, the result maps each new
+    row's UUID to its id (for the demo's history); without, only the counts come back.
+    """
+    result = InsertResult()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_DROP_STAGING)
+        cursor.execute(_CREATE_STAGING)
+        with cursor.copy(_COPY_STAGING) as copy:
+            for row in rows:
+                copy.write_row(row)
+        # Row counts for the planner: without them it guesses, and compiles JIT for nothing.
+        cursor.execute("ANALYZE lyhty_observation_staging")
+        for originals in (True, False):
+            params = {"municipality": municipality_id, "srid": srid, "originals": originals}
+            if keep_ids:
+                cursor.execute(_LIST_INSERTED, params)
+                for pk, row_uuid, district_id in cursor.fetchall():
+                    result.ids[row_uuid] = pk
+                    result.inserted += 1
+                    result.with_district += district_id is not None
+            else:
+                cursor.execute(_COUNT_INSERTED, params)
+                inserted, with_district = cursor.fetchone()
+                result.inserted += inserted
+                result.with_district += with_district
+        cursor.execute(_DROP_STAGING)
+    return result

@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The demo municipality Lyhtylä: `manage.py load_demo`.
+
+The demo is the same on every run: one seeded random generator, UUIDs from a fixed
+namespace, dates relative to a fixed anchor, geometry built in EPSG:3067 metres. What is
+already in the database is reused, never doubled.
+
+- place: the boundary, districts and walks with their routes and tracks
+- people: an account for each role
+- observations: the walks' and residents' observations and their history
+- patterns: what real observations look like, shared with the synthetic loads in `load`
+"""
+
+import os
+import random
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from walks.demo.observations import demo_observations
+from walks.demo.patterns import DemoError
+from walks.demo.people import DemoUser, demo_users
+from walks.demo.place import (
+    DEMO_CENTRE,
+    DEMO_CODE,
+    DEMO_WALKS,
+    demo_boundary,
+    demo_districts,
+    demo_municipality,
+    demo_walk,
+    national_point,
+)
+from walks.models import SafetyWalk
+
+__all__ = [
+    "DEMO_CODE",
+    "DEMO_PASSWORD",
+    "PASSWORD_VARIABLE",
+    "DemoError",
+    "DemoReport",
+    "demo_password",
+    "load_demo",
+]
+
+DEMO_SEED = 20251201
+# Published on purpose, and printed by load_demo with a warning; the variable overrides it.
+DEMO_PASSWORD = "lyhty-demo"  # noqa: S105
+PASSWORD_VARIABLE = "LYHTY_DEMO_PASSWORD"  # noqa: S105  the variable's name, not a secret
+
+
+@dataclass
+class DemoReport:
+    created: dict[str, int] = field(default_factory=dict)
+    observations: int = 0
+    observations_in_district: int = 0
+    walks: list[SafetyWalk] = field(default_factory=list)
+    users: list[tuple[DemoUser, bool]] = field(default_factory=list)  # (user, created now)
+    password_from_environment: bool = False
+    password: str = ""
+
+    @property
+    def created_anything(self) -> bool:
+        return any(self.created.values())
+
+
+def demo_password() -> tuple[str, bool]:
+    from_environment = os.environ.get(PASSWORD_VARIABLE, "")
+    return (from_environment, True) if from_environment else (DEMO_PASSWORD, False)
+
+
+def load_demo() -> DemoReport:
+    """Build Lyhtylä, or complete it; what is already there is reused, never doubled."""
+    # Every step draws from this one generator, in this order: reorder them and the demo changes.
+    rng = random.Random(DEMO_SEED)  # noqa: S311  reproducible on purpose, not a secret
+    report = DemoReport()
+    report.password, report.password_from_environment = demo_password()
+    created = report.created
+    with transaction.atomic():
+        centre = national_point(DEMO_CENTRE)
+        boundary = demo_boundary(rng, centre)
+        municipality, municipality_created = demo_municipality(boundary)
+        created["municipality"] = int(municipality_created)
+        created["districts"] = demo_districts(rng, municipality, centre, boundary)
+        users, report.users = demo_users(report.password)
+        created["users"] = sum(was_created for _spec, was_created in report.users)
+        walks = [demo_walk(rng, municipality, spec, centre) for spec in DEMO_WALKS]
+        report.walks = [placed.walk for placed in walks]
+        created["walks"] = sum(placed.created for placed in walks)
+        observations = demo_observations(rng, municipality, centre, boundary, walks, users)
+        created["observations"] = observations.inserted
+        created["status_changes"] = observations.status_changes
+        report.observations = observations.total
+        report.observations_in_district = observations.in_district
+    return report
