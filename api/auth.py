@@ -10,6 +10,7 @@ sent as `Authorization: Participant <key>`. The request's user stays anonymous a
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -28,3 +29,18 @@ class ParticipantAuthentication(TokenAuthentication):
 
 def participant_of(request) -> WalkParticipant | None:
     return request.auth if isinstance(request.auth, WalkParticipant) else None
+
+
+class ParticipantAuthenticationScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI document describes the participant key."""
+
+    target_class = ParticipantAuthentication
+    name = "participantKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Participant <key>`, the key POST /api/v1/walks/join/ returned.",
+        }

@@ -1,8 +1,60 @@
 # SPDX-License-Identifier: EUPL-1.2
-from django.urls import path
+from django.urls import include, path, register_converter
+from django.urls.converters import IntConverter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from api import photos
+from api.views import observations, reference, walks
+
+
+class IdConverter(IntConverter):
+    """A database id: at most 18 digits, so a longer number is a 404, not a bigint overflow."""
+
+    regex = "[0-9]{1,18}"
+
+
+register_converter(IdConverter, "id")
+
+v1 = [
+    path("municipalities/", reference.MunicipalityList.as_view(), name="municipality-list"),
+    path(
+        "municipalities/<str:code>/",
+        reference.MunicipalityDetail.as_view(),
+        name="municipality-detail",
+    ),
+    path("districts/", reference.DistrictList.as_view(), name="district-list"),
+    path("districts/<id:id>/", reference.DistrictDetail.as_view(), name="district-detail"),
+    path("themes/", reference.ThemeList.as_view(), name="theme-list"),
+    path("categories/", reference.CategoryList.as_view(), name="category-list"),
+    path("walks/", walks.WalkList.as_view(), name="walk-list"),
+    path("walks/join/", walks.JoinWalk.as_view(), name="walk-join"),
+    path("walks/<id:id>/", walks.WalkDetail.as_view(), name="walk-detail"),
+    path("observations/", observations.ObservationList.as_view(), name="observation-list"),
+    path(
+        "observations/<id:id>/",
+        observations.ObservationDetail.as_view(),
+        name="observation-detail",
+    ),
+    path(
+        "observations/<id:id>/history/",
+        observations.ObservationHistory.as_view(),
+        name="observation-history",
+    ),
+    path(
+        "observations/<id:id>/transition/",
+        observations.ObservationTransition.as_view(),
+        name="observation-transition",
+    ),
+    path(
+        "observations/<id:pk>/photos/",
+        photos.PhotoListCreate.as_view(),
+        name="observation-photos",
+    ),
+    path("photos/<id:pk>/", photos.PhotoDetail.as_view(), name="photo-detail"),
+]
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("v1/", include(v1)),
 ]

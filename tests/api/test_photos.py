@@ -17,8 +17,6 @@ from walks.models import Category, Observation, Photo, SafetyWalk, WalkParticipa
 from walks.photos import store_photo
 from walks.roles import PLANNERS_GROUP, STAFF_GROUP
 
-pytestmark = pytest.mark.urls("tests.api.photo_urls")
-
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):

@@ -1,0 +1,412 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Observations: listed and read as GeoJSON, created idempotently, one or 500 at a time."""
+
+from django.conf import settings
+from django.contrib.gis.geos import LineString, Point
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from api.auth import participant_of
+from api.filters import ObservationParameters, filter_observations, read_query
+from api.geojson import GEOJSON, feature_collection, single_feature
+from api.permissions import MayAssign, ObservationAccess, caller_role, observations_for
+from api.permissions import reads_internal as internal
+from api.serializers import (
+    BULK_RESULT,
+    CRS_MESSAGE,
+    INCOMING,
+    OBSERVATION_COLLECTION,
+    OBSERVATION_FEATURE,
+    PATCH_FEATURE,
+    InternalStatusChangeSerializer,
+    StatusChangeSerializer,
+    TransitionSerializer,
+    observation_feature,
+    read_observation,
+    wrong_crs,
+)
+from api.views.common import (
+    BAD_REQUEST,
+    FORBIDDEN,
+    ID,
+    NOT_FOUND,
+    LyhtyView,
+    PayloadTooLarge,
+    errors,
+    geojson_response,
+    page_links,
+    refuse_oversized_body,
+)
+from geo.models import Municipality
+from walks.models import (
+    Category,
+    InvalidTransition,
+    Observation,
+    SafetyWalk,
+    Visibility,
+)
+from walks.roles import Role
+from walks.services import NewObservation, place_in_municipalities, submit_observations
+
+TAG = ["observations"]
+
+EXAMPLE_FEATURE = {
+    "type": "Feature",
+    "geometry": {"type": "Point", "coordinates": [26.92, 60.46]},
+    "properties": {
+        "uuid": "0b8f5a3e-2c1d-4f6a-9e7b-1a2b3c4d5e6f",
+        "category": "lamp_out",
+        "severity": 3,
+        "light_condition": "dark",
+        "observed_at": "2026-11-20T18:30:00+02:00",
+        "accuracy_m": 8,
+    },
+}
+
+
+def visible_observation(request, pk, *, for_update=False) -> Observation:
+    observations = observations_for(request).select_related("category", "participant__walk")
+    if for_update:
+        observations = Observation.objects.select_for_update().filter(
+            pk__in=observations.filter(pk=pk).values("pk")
+        )
+    observation = observations.filter(pk=pk).first()
+    if observation is None:
+        raise Http404
+    return observation
+
+
+def feature_response(request, pk, status=200):
+    content = single_feature(
+        Observation.objects.filter(pk=pk), observation_feature(internal=internal(request))
+    )
+    return geojson_response(content, status=status)
+
+
+def caller_uuid(feature):
+    """The UUID a rejected item named, so the client can match the answer to its queue."""
+    if not isinstance(feature, dict):
+        return None
+    properties = feature.get("properties")
+    given = properties.get("uuid") if isinstance(properties, dict) else None
+    given = given if given is not None else feature.get("id")
+    return given if isinstance(given, str) else None
+
+
+def read_batch(request, features) -> list[dict]:
+    """Check every feature, store the valid ones in one go; one outcome per feature."""
+    participant = participant_of(request)
+    staff = participant is None
+    categories = {c.code: c for c in Category.objects.filter(active=True)}
+    drafts = [read_observation(f, categories=categories, staff=staff) for f in features]
+    codes = {values["municipality"] for values, _errors in drafts if "municipality" in values}
+    municipalities = dict(
+        Municipality.objects.filter(code__in=codes).values_list("code", "id") if codes else ()
+    )
+    walk_ids = {values["walk"] for values, _errors in drafts if values.get("walk")}
+    walks = dict(
+        SafetyWalk.objects.filter(pk__in=walk_ids).values_list("id", "municipality_id")
+        if walk_ids
+        else ()
+    )
+    answers = [None] * len(features)
+    items, positions = [], []
+    for n, (values, errors_) in enumerate(drafts):
+        extra = {}
+        if participant is not None:
+            extra = {
+                "walk_id": participant.walk_id,
+                "participant_id": participant.pk,
+                "municipality_id": participant.walk.municipality_id,
+            }
+        else:
+            extra = {"reporter_id": request.user.pk}
+            if values.get("walk"):
+                if values["walk"] not in walks:
+                    errors_["walk"] = [_("No walk has this id.")]
+                else:
+                    extra["walk_id"] = values["walk"]
+                    extra["municipality_id"] = walks[values["walk"]]
+            if "municipality" in values:
+                found = municipalities.get(values["municipality"])
+                if found is None:
+                    errors_["municipality"] = [_("No municipality has this code.")]
+                elif extra.setdefault("municipality_id", found) != found:
+                    errors_["municipality"] = [_("The walk is in another municipality.")]
+        if errors_:
+            answers[n] = {
+                "uuid": caller_uuid(features[n]),
+                "result": "rejected",
+                "id": None,
+                "errors": errors_,
+            }
+            continue
+        fields = {k: v for k, v in values.items() if k not in ("municipality", "walk")}
+        items.append(NewObservation(**fields, **extra))
+        positions.append(n)
+    for n, outcome in zip(positions, submit_observations(items), strict=True):
+        answer = {"uuid": str(outcome.uuid), "result": outcome.result, "id": outcome.id}
+        answer["errors"] = outcome.errors
+        if outcome.result == "exists" and participant and outcome.participant_id != participant.pk:
+            answer |= {
+                "result": "rejected",
+                "id": None,
+                "errors": {"uuid": [_("Another observation already has this UUID.")]},
+                "conflict": True,
+            }
+        answers[n] = answer
+    return answers
+
+
+class ObservationList(LyhtyView):
+    permission_classes = [ObservationAccess]
+
+    @extend_schema(
+        tags=TAG,
+        summary="Observations the caller may read, newest first, as a FeatureCollection",
+        operation_id="v1_observations_list",
+        description="Paged with `limit` and `offset`; `count` is the total matching, `next` "
+        "and `previous` are the neighbouring pages (null at the ends). The public sees public "
+        "observations outside sensitive categories, a walk participant also their own, staff, "
+        "planners and administrators all of them (with internal properties). Any other query "
+        "parameter is a 400 that names it.",
+        parameters=[ObservationParameters],
+        responses={(200, GEOJSON): OBSERVATION_COLLECTION, 400: BAD_REQUEST},
+    )
+    def get(self, request):
+        query = read_query(request, ObservationParameters)
+        observations = filter_observations(observations_for(request), query)
+        next_url, previous_url = page_links(request, query)
+        return geojson_response(
+            feature_collection(
+                observations.order_by("-observed_at", "-id"),
+                observation_feature(internal=internal(request)),
+                limit=query["limit"],
+                offset=query["offset"],
+                next_url=next_url,
+                previous_url=previous_url,
+            )
+        )
+
+    @extend_schema(
+        tags=TAG,
+        summary="Create observations: one Feature, or a FeatureCollection of up to 500",
+        description="Idempotent: each observation carries the UUID its client made "
+        "(`properties.uuid` or the feature `id`); sending it again returns the stored one and "
+        "never stores a copy. One Feature: 201 when created, 200 when it was already stored, "
+        "400 with field errors. A FeatureCollection: 200 with one answer per feature, in "
+        "order (`created`, `exists` or `rejected` with its errors); valid features are stored "
+        "even when others are rejected. A walk participant's observations go to their walk; "
+        "planners give `municipality` (code) or let the point decide. Points more than 1 km "
+        "outside the municipality are refused (often latitude and longitude swapped).",
+        request={"application/json": INCOMING, GEOJSON: INCOMING},
+        responses={
+            (201, GEOJSON): OpenApiResponse(OBSERVATION_FEATURE, description="Created."),
+            (200, "application/json"): OpenApiResponse(
+                BULK_RESULT, description="A FeatureCollection's answers, one per feature."
+            ),
+            (200, GEOJSON): OpenApiResponse(
+                OBSERVATION_FEATURE, description="Already stored: the stored observation."
+            ),
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            409: errors("The UUID belongs to another caller's observation."),
+            413: errors("More than 500 features, or a body over the size limit."),
+        },
+        examples=[OpenApiExample("one point", value=EXAMPLE_FEATURE, request_only=True)],
+    )
+    def post(self, request):
+        refuse_oversized_body(request)
+        data = request.data
+        kind = data.get("type") if isinstance(data, dict) else None
+        if kind == "Feature":
+            return self.create_one(request, data)
+        if kind != "FeatureCollection":
+            return Response(
+                {"type": [_("Send a GeoJSON Feature or a FeatureCollection.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if wrong_crs(data):
+            return Response({"crs": [CRS_MESSAGE]}, status=status.HTTP_400_BAD_REQUEST)
+        features = data.get("features")
+        if not isinstance(features, list) or not features:
+            return Response(
+                {"features": [_("Give a non-empty list of Features.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if len(features) > settings.BULK_MAX_ITEMS:
+            raise PayloadTooLarge(
+                {
+                    "features": [
+                        _("Send at most %(max)d observations at a time, not %(count)d.")
+                        % {"max": settings.BULK_MAX_ITEMS, "count": len(features)}
+                    ]
+                }
+            )
+        answers = read_batch(request, features)
+        for answer in answers:
+            answer.pop("conflict", None)
+        # A list of answers, not GeoJSON, whatever the client said it accepts.
+        return Response(answers, content_type="application/json")
+
+    def create_one(self, request, feature):
+        (answer,) = read_batch(request, [feature])
+        if answer["result"] == "rejected":
+            conflict = answer.get("conflict", False)
+            code = status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST
+            return Response(answer["errors"], status=code)
+        created = answer["result"] == "created"
+        return feature_response(request, answer["id"], status=201 if created else 200)
+
+
+class ObservationDetail(LyhtyView):
+    permission_classes = [ObservationAccess]
+
+    @extend_schema(
+        tags=TAG,
+        parameters=[ID],
+        summary="One observation as a Feature",
+        responses={(200, GEOJSON): OBSERVATION_FEATURE, 404: NOT_FOUND},
+    )
+    def get(self, request, id):
+        visible_observation(request, id)
+        return feature_response(request, id)
+
+    @extend_schema(
+        tags=TAG,
+        parameters=[ID],
+        summary="Change an observation: a participant their own while the walk is open",
+        request={"application/json": PATCH_FEATURE, GEOJSON: PATCH_FEATURE},
+        responses={
+            (200, GEOJSON): OBSERVATION_FEATURE,
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
+    def patch(self, request, id):
+        refuse_oversized_body(request)
+        observation = visible_observation(request, id)
+        self.check_object_permissions(request, observation)
+        staff = caller_role(request) in (Role.PLANNER, Role.ADMIN)
+        categories = {c.code: c for c in Category.objects.filter(active=True)}
+        values, errors_ = read_observation(
+            request.data, categories=categories, partial=True, staff=staff
+        )
+        for name in ("municipality", "walk"):
+            if name in values:
+                errors_[name] = [_("This cannot be changed here.")]
+        if "lon" in values and not errors_:
+            probe = NewObservation(
+                uuid=observation.uuid,
+                lon=values["lon"],
+                lat=values["lat"],
+                category=observation.category,
+                municipality_id=observation.municipality_id,
+            )
+            if place_in_municipalities([probe]) == [None]:
+                errors_["geometry"] = [
+                    _(
+                        "The point is more than 1 km outside the municipality. "
+                        "Check that longitude comes before latitude."
+                    )
+                ]
+        if errors_:
+            return Response(errors_, status=status.HTTP_400_BAD_REQUEST)
+        self.apply(observation, values)
+        return feature_response(request, observation.pk)
+
+    def apply(self, observation, values):
+        if "lon" in values:
+            observation.geom = Point(values["lon"], values["lat"], srid=4326)
+            stretch = values["stretch"]
+            observation.stretch = LineString(stretch["coordinates"], srid=4326) if stretch else None
+        if "category" in values:
+            observation.category = values["category"]
+            if values["category"].is_sensitive and "visibility" not in values:
+                observation.visibility = Visibility.INTERNAL
+        for name in (
+            "severity",
+            "perceived_safety",
+            "is_positive",
+            "light_condition",
+            "description",
+            "proposed_fix",
+            "observed_at",
+            "accuracy_m",
+            "position_source",
+            "visibility",
+        ):
+            if name in values:
+                setattr(observation, name, values[name])
+        observation.save()
+
+    @extend_schema(
+        tags=TAG,
+        parameters=[ID],
+        summary="Delete an observation: a participant their own while the walk is open",
+        responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def delete(self, request, id):
+        observation = visible_observation(request, id)
+        self.check_object_permissions(request, observation)
+        observation.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ObservationHistory(LyhtyView):
+    permission_classes = [ObservationAccess]
+
+    @extend_schema(
+        tags=TAG,
+        parameters=[ID],
+        summary="Status changes and assignments, oldest first",
+        description="Staff, planners and administrators also see the note and who made it.",
+        responses={200: InternalStatusChangeSerializer(many=True), 404: NOT_FOUND},
+    )
+    def get(self, request, id):
+        observation = visible_observation(request, id)
+        history = observation.history.select_related("from_unit", "to_unit", "changed_by")
+        serializer = InternalStatusChangeSerializer if internal(request) else StatusChangeSerializer
+        return Response(serializer(history, many=True).data)
+
+
+class ObservationTransition(LyhtyView):
+    permission_classes = [MayAssign]
+
+    @extend_schema(
+        tags=TAG,
+        parameters=[ID],
+        summary="Move an observation along the workflow, optionally assigning it to a unit",
+        description="Staff may do this for their units' observations (the category's default "
+        "unit or the responsible unit), planners and administrators for any. A move the "
+        "workflow does not allow is a 409.",
+        request=TransitionSerializer,
+        responses={
+            (200, GEOJSON): OBSERVATION_FEATURE,
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: errors("The workflow does not allow this move."),
+        },
+    )
+    def post(self, request, id):
+        form = TransitionSerializer(data=request.data)
+        with transaction.atomic():
+            observation = visible_observation(request, id, for_update=True)
+            self.check_object_permissions(request, observation)
+            form.is_valid(raise_exception=True)
+            try:
+                observation.change_status(
+                    form.validated_data["status"],
+                    by=request.user,
+                    note=form.validated_data["note"],
+                    unit=form.validated_data.get("unit"),
+                )
+            except InvalidTransition as error:
+                return Response({"status": [str(error)]}, status=status.HTTP_409_CONFLICT)
+        return feature_response(request, observation.pk)

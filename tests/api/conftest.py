@@ -1,0 +1,159 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Named personas for the API tests, each an APIClient that already says who it is.
+
+public · participant · other_participant (another walk) · lighting_staff · streets_staff
+· planner · admin. Geometry is made inside the `municipality` fixture's box
+(lon 26.90–26.98, lat 60.44–60.48; West district west of 26.94).
+"""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.gis.geos import LineString, Point
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from walks.models import (
+    Category,
+    Observation,
+    ResponsibleUnit,
+    SafetyWalk,
+    WalkParticipant,
+    WalkState,
+)
+from walks.roles import PLANNERS_GROUP, STAFF_GROUP
+
+WEST = (26.92, 60.46)
+EAST = (26.96, 60.46)
+
+
+def client_with(authorization=None):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    if authorization:
+        client.credentials(HTTP_AUTHORIZATION=authorization)
+    return client
+
+
+def user_client(username, *, group=None, units=(), superuser=False):
+    User = get_user_model()
+    if superuser:
+        user = User.objects.create_superuser(username, f"{username}@example.fi", None)
+    else:
+        # No password: hashing one costs a third of a second, and tokens are used anyway.
+        user = User.objects.create_user(username, f"{username}@example.fi", None)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    for code in units:
+        ResponsibleUnit.objects.get(code=code).members.add(user)
+    client = client_with(f"Token {Token.objects.create(user=user).key}")
+    client.user = user
+    return client
+
+
+def make_walk(municipality, title="Iltakävely", state=WalkState.WALKING):
+    start = timezone.now() - timedelta(hours=1)
+    return SafetyWalk.objects.create(
+        municipality=municipality,
+        title=title,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        group="residents",
+        state=state,
+        route=LineString((26.91, 60.45), (26.95, 60.47), srid=4326),
+    )
+
+
+@pytest.fixture
+def walk(municipality):
+    return make_walk(municipality)
+
+
+@pytest.fixture
+def other_walk(municipality):
+    return make_walk(municipality, title="Nuorten kävely")
+
+
+def participant_client(walk):
+    participant = WalkParticipant.objects.create(walk=walk, group="residents")
+    client = client_with(f"Participant {participant.key}")
+    client.participant = participant
+    return client
+
+
+@pytest.fixture
+def public(db):
+    return client_with()
+
+
+@pytest.fixture
+def participant(walk):
+    return participant_client(walk)
+
+
+@pytest.fixture
+def other_participant(other_walk):
+    return participant_client(other_walk)
+
+
+@pytest.fixture
+def lighting_staff(db):
+    return user_client("valo", group=STAFF_GROUP, units=["street_lighting"])
+
+
+@pytest.fixture
+def streets_staff(db):
+    return user_client("katu", group=STAFF_GROUP, units=["streets_parks"])
+
+
+@pytest.fixture
+def planner(db):
+    return user_client("suunnittelija", group=PLANNERS_GROUP)
+
+
+@pytest.fixture
+def admin(db):
+    return user_client("yllapito", superuser=True)
+
+
+@pytest.fixture
+def personas(public, participant, other_participant, lighting_staff, streets_staff, planner, admin):
+    return {
+        "public": public,
+        "participant": participant,
+        "other_participant": other_participant,
+        "lighting_staff": lighting_staff,
+        "streets_staff": streets_staff,
+        "planner": planner,
+        "admin": admin,
+    }
+
+
+def feature(lon=WEST[0], lat=WEST[1], *, geometry=None, **properties):
+    """An incoming observation as a phone sends it, with its own new UUID."""
+    properties = {"uuid": str(uuid.uuid4()), "category": "lamp_out", **properties}
+    return {
+        "type": "Feature",
+        "geometry": geometry or {"type": "Point", "coordinates": [lon, lat]},
+        "properties": properties,
+    }
+
+
+def collection(features):
+    return {"type": "FeatureCollection", "features": features}
+
+
+@pytest.fixture
+def make_observation(municipality):
+    def make(category="lamp_out", at=WEST, **fields):
+        return Observation.objects.create(
+            municipality=municipality,
+            category=Category.objects.get(code=category),
+            geom=Point(*at, srid=4326),
+            **fields,
+        )
+
+    return make
