@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "rest_framework_gis",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "leaflet",
     "geo",
     "walks",
@@ -180,6 +181,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Join codes are short enough to read aloud; throttling keeps them too slow to guess.
+    "DEFAULT_THROTTLE_RATES": {"join": env_str("JOIN_THROTTLE_RATE", "20/minute")},
 }
 
 SPECTACULAR_SETTINGS = {
@@ -188,12 +191,18 @@ SPECTACULAR_SETTINGS = {
     "Spatial resources are GeoJSON (RFC 7946, EPSG:4326).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Largest photo accepted, in bytes (before re-encoding).
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 # Largest number of observations in one bulk request.
 BULK_MAX_ITEMS = 500
+# A full bulk request with long notes is a few MB of JSON; photos are uploaded as files
+# and have their own limit, so this bounds only the JSON and form bodies.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 8 * 1024 * 1024)
 
 LOGIN_URL = "admin:login"
 

@@ -4,3 +4,5 @@
 import os
 
 os.environ.setdefault("DEBUG", "1")
+# Tests join walks many times from one address; the throttle has its own test.
+os.environ.setdefault("JOIN_THROTTLE_RATE", "10000/minute")

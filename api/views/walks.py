@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
 from api.filters import WalkParameters, filter_walks, read_query
 from api.geojson import GEOJSON, feature_collection, single_feature
@@ -85,6 +86,8 @@ class JoinWalk(LyhtyView):
     # Anyone may join; an old key the phone still sends must not get in the way.
     authentication_classes = []
     permission_classes = [AnyoneMayJoin]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "join"
 
     @extend_schema(
         tags=TAG,

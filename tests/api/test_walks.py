@@ -89,3 +89,15 @@ def test_it_refuses_an_unknown_participant_key(public, walk):
     response = public.get("/api/v1/observations/", HTTP_AUTHORIZATION="Participant nope")
     assert response.status_code in (401, 403)
     assert "Join the walk again" in response.json()["detail"]
+
+
+def test_it_slows_down_someone_guessing_join_codes(public, walk, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "join", "3/minute")
+    cache.clear()
+    answers = [join(public, code=f"GUESS{n:03d}").status_code for n in range(4)]
+    assert answers == [404, 404, 404, 429]
+    assert join(public, code=walk.join_code).status_code == 429
+    cache.clear()
