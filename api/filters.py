@@ -20,7 +20,8 @@ from rest_framework.exceptions import ValidationError
 from walks.models import LightCondition, Status, WalkState
 
 DEFAULT_LIMIT = 100
-MAX_LIMIT = 1000
+# A map view draws up to this many points at once; more than that, it asks for aggregates.
+MAX_LIMIT = 10_000
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -70,7 +71,7 @@ class PagingParameters(serializers.Serializer):
         min_value=1,
         max_value=MAX_LIMIT,
         default=DEFAULT_LIMIT,
-        help_text=_("Features per page (1–1000, default 100)."),
+        help_text=_("Features per page (1–10000, default 100)."),
     )
     offset = serializers.IntegerField(
         min_value=0, max_value=10**9, default=0, help_text=_("Features to skip.")

@@ -4,6 +4,7 @@ from django.urls.converters import IntConverter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api import photos
+from api.exports import ExportView
 from api.views import observations, reference, walks
 
 
@@ -51,6 +52,8 @@ v1 = [
         name="observation-photos",
     ),
     path("photos/<id:pk>/", photos.PhotoDetail.as_view(), name="photo-detail"),
+    # `fmt`, not `format`: DRF claims a `format` URL part for its own negotiation.
+    path("exports/<slug:layer>.<str:fmt>", ExportView.as_view(), name="export"),
 ]
 
 urlpatterns = [

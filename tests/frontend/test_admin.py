@@ -25,7 +25,7 @@ def observation(municipality):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_edits_an_observation_on_a_map(page_in, live_server, admin_user, observation):
     page = page_in("en")
     page.goto(f"{live_server.url}/admin/login/")

@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""`/api/v1/exports/<layer>.<format>`: observations, walks and districts as files for planners.
+
+Layers: observations, walks, districts, and `all` (the three in one GeoPackage).
+Formats: geojson, gpkg, csv, kml, shp.zip (see geo.exports.EXPORTERS).
+
+Query parameters, each at most once (lists comma-separated):
+  crs           EPSG:4326, EPSG:3067, EPSG:3006 or EPSG:3857. gpkg and shp.zip default to
+                the national CRS of the `municipality` filter (EPSG:4326 without one); the
+                others to EPSG:4326. geojson (RFC 7946) and kml are EPSG:4326 only: any other
+                crs is refused with 400, ask for gpkg, shp.zip or csv instead.
+  lang          fi, sv or en: the language of category, theme, status and district names
+                (default: the Accept-Language header). Column names are always the same.
+  municipality  official code; district (id); category and theme (codes); status; walk (id);
+  observed_after, observed_before (ISO date or date-time, local time unless it says,
+                 e.g. 2026-11-23T18:00Z; the end is exclusive); light (daylight, dusk,
+                 dark); positive (true/false).
+                 Each filter applies to the layers it means something for; asking a layer
+                 for a filter it has not got is a 400, and so is any unknown parameter.
+
+CSV: `WKT` geometry first, then `lon`/`lat` (EPSG:4326) or `x`/`y` (other CRS) of a point
+on the feature, then the attributes; text cells that a spreadsheet would take for a formula
+get a leading apostrophe. Times in the files are UTC. The CRS of every file is in the
+`Content-Crs` response header; the file name is lyhty-<layer>-<date>.<format>.
+
+Planners, department staff and administrators may export, internal observations included;
+the public and walk participants get 403. Nothing says who reported or logged a point.
+"""
+
+import tempfile
+from pathlib import Path
+
+from django.http import FileResponse, Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from geo.exports import (
+    ALL_LAYERS,
+    EXPORTERS,
+    LANGUAGES,
+    LAYERS,
+    BadExportRequest,
+    choose_srid,
+    export,
+    parse_filters,
+)
+from walks.roles import Role, role_of
+
+EXPORTING_ROLES = (Role.PLANNER, Role.ADMIN, Role.STAFF)
+
+
+class CanExport(BasePermission):
+    message = _("Exports are for planners, department staff and administrators.")
+
+    def has_permission(self, request, view):
+        return role_of(request.user) in EXPORTING_ROLES
+
+
+class AnyAccept(BaseContentNegotiation):
+    """GIS tools send all sorts of Accept headers; the answer is the file (errors are JSON)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return (renderers[0], renderers[0].media_type)
+
+
+class ExportView(APIView):
+    permission_classes = [CanExport]
+    content_negotiation_class = AnyAccept
+
+    def get(self, request, layer, fmt):
+        exporter = EXPORTERS.get(fmt)
+        known_layer = layer in LAYERS or (layer == ALL_LAYERS and exporter is not None)
+        if exporter is None or not known_layer:
+            raise Http404
+        if layer == ALL_LAYERS and not exporter.holds_many_layers:
+            raise Http404
+        try:
+            params = self.single_values(request)
+            crs = params.pop("crs", None)
+            lang = params.pop("lang", None)
+            if lang is not None and lang not in LANGUAGES:
+                raise BadExportRequest(
+                    _("lang must be one of %(codes)s.") % {"codes": ", ".join(LANGUAGES)}, "lang"
+                )
+            filters = parse_filters(layer, params)
+            srid = choose_srid(fmt, crs, filters.get("municipality"))
+        except BadExportRequest as error:
+            return Response({"detail": str(error), "parameter": error.parameter}, status=400)
+
+        folder = tempfile.TemporaryDirectory(prefix="lyhty-export-")
+        try:
+            path = Path(folder.name) / f"export.{exporter.extension}"
+            export(layer, fmt, filters, srid, path, lang=lang)
+            # The open file outlives its directory: the space is freed when the response
+            # is closed, even if the client goes away half way.
+            file = path.open("rb")
+        finally:
+            folder.cleanup()
+        today = timezone.localdate().isoformat()
+        response = FileResponse(
+            file,
+            as_attachment=True,
+            filename=f"lyhty-{layer}-{today}.{exporter.extension}",
+            content_type=exporter.content_type,
+        )
+        # As in OGC API - Features part 2, so a client knows the coordinates without guessing.
+        response["Content-Crs"] = f"<http://www.opengis.net/def/crs/EPSG/0/{srid}>"
+        return response
+
+    @staticmethod
+    def single_values(request) -> dict[str, str]:
+        params = {}
+        for name, values in request.query_params.lists():
+            if len(values) > 1:
+                raise BadExportRequest(
+                    _("Give %(name)s once; separate several values with commas.") % {"name": name},
+                    name,
+                )
+            params[name] = values[0]
+        return params

@@ -1,0 +1,393 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""`make bench`: Lyhty's speed measured against the raw PostGIS or GDAL operation.
+
+Every figure is a ratio against the same result produced directly by PostgreSQL or
+ogr2ogr in the same run on the same data, so the budgets in the issues hold on any
+machine. The data: the demo municipality plus generated observations up to one million,
+in a database of its own (`lyhty_bench` on the same server), made once and reused.
+
+    .venv/bin/python -m bench.run [--only list,bulk,export] [--repeat N]
+"""
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_OBSERVATIONS = 1_000_000
+PORT = 8765
+RESULTS = ROOT / "var" / "bench" / "latest.md"
+
+
+def bench_database_url() -> str:
+    base = os.environ.get("DATABASE_URL") or (ROOT / "var" / "database_url").read_text().strip()
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path="/lyhty_bench"))
+
+
+os.environ["DATABASE_URL"] = bench_database_url()
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+sys.path.insert(0, str(ROOT))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from rest_framework.authtoken.models import Token  # noqa: E402
+
+from walks.models import Observation  # noqa: E402
+
+
+def say(message: str):
+    print(message, flush=True)
+
+
+def timed(function, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def median_ms(times) -> float:
+    return statistics.median(times) * 1000
+
+
+# --- data ----------------------------------------------------------------------------
+
+
+def prepare_data():
+    subprocess.run([sys.executable, "scripts/create_database.py"], cwd=ROOT, check=True)
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    have = Observation.objects.count()
+    if have < TARGET_OBSERVATIONS:
+        say(f"Generating {TARGET_OBSERVATIONS - have:,} observations (once; reused later)…")
+        call_command(
+            "generate_observations",
+            count=TARGET_OBSERVATIONS - have,
+            municipality="demo",
+            seed=2026,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE walks_observation")
+    say(f"{Observation.objects.count():,} observations in lyhty_bench.")
+
+
+# --- the server ------------------------------------------------------------------------
+
+
+class Server:
+    """gunicorn with production settings, as a municipality would run it."""
+
+    def __enter__(self):
+        env = {
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "STATIC_MANIFEST": "0",
+        }
+        self.process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--workers",
+                "2",
+                "--timeout",
+                "300",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", PORT), timeout=0.2).close()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def http(method, path, body=None, headers=None) -> tuple[int, bytes]:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=600)
+    conn.request(method, path, body=body, headers=headers or {})
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return response.status, data
+
+
+# --- 1. GeoJSON list in a bbox ------------------------------------------------------------
+
+PUBLIC_FEATURES = """
+SELECT json_build_object('type', 'FeatureCollection', 'features', json_agg(f.feature))::text
+FROM (
+    SELECT json_build_object(
+        'type', 'Feature', 'id', o.id,
+        'geometry', ST_AsGeoJSON(o.geom, 6)::json,
+        'properties', json_build_object(
+            'id', o.id, 'uuid', o.uuid, 'category', c.code, 'theme', t.code,
+            'status', o.status, 'severity', o.severity,
+            'perceived_safety', o.perceived_safety, 'is_positive', o.is_positive,
+            'light_condition', NULLIF(o.light_condition, ''), 'description', o.description,
+            'proposed_fix', o.proposed_fix, 'district', o.district_id, 'municipality', m.code,
+            'walk', o.walk_id, 'observed_at', o.observed_at, 'updated_at', o.updated_at,
+            'responsible_unit', u.code, 'stretch', ST_AsGeoJSON(o.stretch, 6)::json)
+    ) AS feature
+    FROM walks_observation o
+    JOIN walks_category c ON c.id = o.category_id
+    JOIN walks_theme t ON t.id = c.theme_id
+    JOIN geo_municipality m ON m.id = o.municipality_id
+    LEFT JOIN walks_responsibleunit u ON u.id = o.responsible_unit_id
+    WHERE o.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)
+      AND o.visibility = 'public' AND o.status NOT IN ('rejected', 'duplicate')
+      AND NOT c.is_sensitive
+    ORDER BY o.observed_at DESC, o.id DESC
+    LIMIT 10000
+) AS f
+"""
+
+
+def public_count_in(bbox) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM walks_observation o JOIN walks_category c ON c.id = o.category_id"
+            " WHERE o.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326) AND o.visibility = 'public'"
+            " AND o.status NOT IN ('rejected', 'duplicate') AND NOT c.is_sensitive",
+            bbox,
+        )
+        return cursor.fetchone()[0]
+
+
+def bbox_with_features(low=5_000, high=8_000):
+    """A square around the demo's centre holding 5,000–8,000 public observations."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(geom) AS c FROM geo_municipality"
+            " WHERE code = 'demo') AS centre"
+        )
+        x, y = cursor.fetchone()
+    small, large = 0.0005, 0.2
+    for _ in range(40):
+        half = (small + large) / 2
+        bbox = (x - half * 2, y - half, x + half * 2, y + half)
+        count = public_count_in(bbox)
+        if low <= count <= high:
+            return bbox, count
+        small, large = (half, large) if count < low else (small, half)
+    raise RuntimeError("no bbox with 5,000–8,000 observations")
+
+
+def bench_list(repeat: int) -> dict:
+    bbox, count = bbox_with_features()
+    say(f"List: bbox {', '.join(f'{v:.5f}' for v in bbox)} holds {count:,} public observations.")
+
+    def raw():
+        with connection.cursor() as cursor:
+            cursor.execute(PUBLIC_FEATURES, bbox)
+            return cursor.fetchone()[0]
+
+    raw_features = len(json.loads(raw())["features"])
+    query = "bbox=" + ",".join(f"{v:.7f}" for v in bbox) + "&limit=10000"
+
+    def over_http():
+        status, body = http("GET", f"/api/v1/observations/?{query}")
+        assert status == 200, body[:300]
+        return body
+
+    with Server():
+        http_features = len(json.loads(over_http())["features"])
+        assert http_features == raw_features, (http_features, raw_features)
+        raw_times = timed(raw, repeat)
+        http_times = timed(over_http, repeat)
+    return {
+        "features": http_features,
+        "raw_ms": median_ms(raw_times),
+        "api_ms": median_ms(http_times),
+        "ratio": statistics.median(http_times) / statistics.median(raw_times),
+    }
+
+
+# --- 2. Bulk create --------------------------------------------------------------------------
+
+
+def sample_points(n: int) -> list[tuple[float, float]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_X(geom), ST_Y(geom) FROM walks_observation TABLESAMPLE SYSTEM (1)"
+            " WHERE district_id IS NOT NULL LIMIT %s",
+            [n],
+        )
+        return cursor.fetchall()
+
+
+def bench_bulk(requests: int = 20, size: int = 500) -> dict:
+    codes = list(
+        Observation.objects.model._meta.get_field("category")
+        .related_model.objects.filter(active=True)
+        .values_list("code", flat=True)
+    )
+    points = sample_points(requests * size)
+    planner = Observation.objects.model._meta.get_field("reporter").related_model.objects.get(
+        username="demo-planner"
+    )
+    token = Token.objects.get_or_create(user=planner)[0].key
+    made = []
+
+    def body(batch):
+        features = []
+        for i, (lon, lat) in enumerate(batch):
+            made.append(str(uuid.uuid4()))
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                    "properties": {
+                        "uuid": made[-1],
+                        "category": codes[i % len(codes)],
+                        "severity": 1 + i % 5,
+                        "municipality": "demo",
+                        "light_condition": "dark",
+                    },
+                }
+            )
+        return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
+    bodies = [body(points[i * size : (i + 1) * size]) for i in range(requests)]
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    try:
+        with Server():
+            start = time.perf_counter()
+            for payload in bodies:
+                status, answer = http("POST", "/api/v1/observations/", payload, headers)
+                assert status == 200, answer[:300]
+            elapsed = time.perf_counter() - start
+        stored = Observation.objects.filter(uuid__in=made).count()
+        assert stored == requests * size, stored
+
+        # The raw operation: one set-based INSERT of 500 rows, districts by the trigger.
+        def raw_insert():
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO walks_observation (uuid, municipality_id, category_id, geom,"
+                    " severity, light_condition, position_source, is_positive, description,"
+                    " proposed_fix, status, visibility, observed_at, created_at, updated_at)"
+                    " SELECT gen_random_uuid(), m.id, c.id,"
+                    " ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326), 1 + p.i %% 5, 'dark', 'gps',"
+                    " false, '', '', 'new', 'public', now(), now(), now()"
+                    " FROM unnest(%s::float8[], %s::float8[]) WITH ORDINALITY AS p(lon, lat, i)"
+                    " JOIN geo_municipality m ON m.code = 'demo'"
+                    " JOIN walks_category c ON c.code = %s",
+                    [[p[0] for p in points[:size]], [p[1] for p in points[:size]], codes[0]],
+                )
+                transaction.set_rollback(True)
+
+        raw_times = timed(raw_insert, 10)
+    finally:
+        Observation.objects.filter(uuid__in=made).delete()
+    per_request = elapsed / requests
+    return {
+        "requests": requests,
+        "size": size,
+        "rate": requests * size / elapsed,
+        "api_ms": per_request * 1000,
+        "raw_ms": median_ms(raw_times),
+        "ratio": per_request / statistics.median(raw_times),
+    }
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = int(Path("/proc/meminfo").read_text().split()[1]) // (1024 * 1024)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+        cursor.execute("SELECT postgis_lib_version()")
+        postgis = cursor.fetchone()[0]
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory} GiB, PostgreSQL {postgres}, "
+        f"PostGIS {postgis}, Python {platform.python_version()}"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", default="list,bulk,export")
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    wanted = set(args.only.split(","))
+
+    prepare_data()
+    lines = [
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}.",
+        "",
+        "| measure | Lyhty | raw | ratio | budget |",
+        "|---|---|---|---|---|",
+    ]
+    if "list" in wanted:
+        r = bench_list(args.repeat)
+        lines.append(
+            f"| GeoJSON list, {r['features']:,} observations in a bbox, over HTTP | "
+            f"{r['api_ms']:.0f} ms | {r['raw_ms']:.0f} ms (json_agg in SQL) | "
+            f"{r['ratio']:.2f}× | ≤ 1.5× |"
+        )
+    if "bulk" in wanted:
+        r = bench_bulk()
+        lines.append(
+            f"| bulk create, {r['requests']} × {r['size']} over HTTP | {r['api_ms']:.0f} ms a "
+            f"request, {r['rate']:,.0f} observations/s | {r['raw_ms']:.0f} ms (one INSERT of "
+            f"{r['size']}) | {r['ratio']:.2f}× | ≥ 5,000/s |"
+        )
+    if "export" in wanted:
+        from bench.export import bench_export
+
+        for r in bench_export(http, Server):
+            lines.append(
+                f"| export {r['count']:,} observations to GeoPackage, EPSG:{r['srid']} | "
+                f"{r['api_s']:.1f} s, peak {r['peak_mb']:.0f} MB | {r['raw_s']:.1f} s (ogr2ogr) | "
+                f"{r['ratio']:.2f}× | ≤ 1.5× |"
+            )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text("\n".join(lines) + "\n")
+    say("\n".join(["", *lines, "", f"(written to {RESULTS.relative_to(ROOT)})"]))
+
+
+if __name__ == "__main__":
+    main()
