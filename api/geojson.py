@@ -5,12 +5,12 @@ A resource describes its Feature once, as a SQL expression (`Feature(...)`), and
 QuerySet — already filtered, ordered and visible to the caller — becomes one statement
 that returns the whole FeatureCollection as text:
 
-    WITH total AS (SELECT count(*) FROM (<the filtered query>) AS matching)
-    SELECT json_build_object('type', 'FeatureCollection', 'count', total.n,
-                             'next', ..., 'previous', ...,
-                             'features', (SELECT json_agg(feature) FROM (<the page>) AS page))
+    SELECT json_build_object('type', 'FeatureCollection', 'count', n,
+                             'next', ..., 'previous', ..., 'features', features)
+    FROM (SELECT max(total) AS n, json_agg(feature) AS features
+          FROM (<the page, with count(*) OVER () as total>) AS page) AS counted
 
-Both inner queries come from the QuerySet (`query.sql_with_params()`), so every value is a
+The inner query comes from the QuerySet (`query.sql_with_params()`), so every value is a
 bound parameter. Geometry is `ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 6)`: lon/lat, six
 decimals (about 10 cm), exterior rings counter-clockwise as RFC 7946 asks (ST_ForceRHR
 would make them clockwise).
@@ -55,15 +55,24 @@ def Feature(*, id: Expression, geometry: Expression, properties: dict) -> JSONBu
 
 
 _COLLECTION = """
-WITH total AS (SELECT count(*) AS n FROM ({matching}) AS matching)
 SELECT json_build_object(
     'type', 'FeatureCollection',
-    'count', total.n,
-    'next', CASE WHEN total.n > %s THEN %s::text END,
+    'count', counted.n,
+    'next', CASE WHEN counted.n > %s THEN %s::text END,
     'previous', %s::text,
-    'features', COALESCE((SELECT json_agg(page.feature) FROM ({page}) AS page(feature)), '[]')
+    'features', counted.features
 )::text
-FROM total
+FROM (
+    SELECT
+        -- A page that is not full tells the total by itself; only a full page, or one
+        -- past the end, runs the count (PostgreSQL evaluates the subquery only then).
+        CASE WHEN count(page.feature) < %s AND (count(page.feature) > 0 OR %s = 0)
+             THEN %s + count(page.feature)
+             ELSE (SELECT count(*) FROM ({matching}) AS matching)
+        END AS n,
+        COALESCE(json_agg(page.feature), '[]') AS features
+    FROM ({page}) AS page(feature)
+) AS counted
 """
 
 
@@ -79,7 +88,17 @@ def feature_collection(
     page = queryset.annotate(_feature=feature).values_list("_feature")[offset : offset + limit]
     page_sql, page_params = page.query.sql_with_params()
     sql = _COLLECTION.format(matching=matching_sql, page=page_sql)
-    params = (*matching_params, offset + limit, next_url, previous_url, *page_params)
+    # In the order the placeholders stand in the statement.
+    params = (
+        offset + limit,
+        next_url,
+        previous_url,
+        limit,
+        offset,
+        offset,
+        *matching_params,
+        *page_params,
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0].encode()

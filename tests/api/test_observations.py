@@ -93,6 +93,14 @@ def test_it_pages_newest_first_with_links(public, make_observation):
     second = features(public.get(first["next"]))
     assert [f["id"] for f in second["features"]] == [made[0].pk]
     assert second["next"] is None
+    assert first["count"] == second["count"] == 3
+
+
+def test_it_still_counts_on_a_page_past_the_end(public, make_observation):
+    for _ in range(3):
+        make_observation()
+    beyond = features(public.get("/api/v1/observations/", {"limit": 2, "offset": 10}))
+    assert (beyond["count"], beyond["features"], beyond["next"]) == (3, [], None)
 
 
 def test_it_filters_by_bbox(public, make_observation):
