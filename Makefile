@@ -5,20 +5,29 @@ MANAGE := $(PY) manage.py
 # Local development: DEBUG on, so runserver serves static files and a dev secret key works.
 DEV := DEBUG=1
 
-.PHONY: run test serve provision lint format messages clean
+.PHONY: run test bench serve provision lint format messages clean
 
 run: provision
 	$(DEV) $(MANAGE) migrate --noinput
 	$(DEV) $(MANAGE) compilemessages --ignore=.venv -v0
 	$(DEV) $(MANAGE) load_demo
 	@echo
-	@echo "Lyhty is at http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"
+	@echo "Lyhty is at http://127.0.0.1:8000/"
+	@echo "  admin (sign in with a demo account above)  http://127.0.0.1:8000/admin/"
+	@echo "  REST API and its documentation             http://127.0.0.1:8000/api/docs/"
+	@echo "  observations as GeoJSON                    http://127.0.0.1:8000/api/v1/observations/"
 	$(DEV) $(MANAGE) runserver 127.0.0.1:8000
 
 test:
 	scripts/provision.sh --test
 	$(DEV) $(MANAGE) compilemessages --ignore=.venv -v0
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
 	.venv/bin/pytest $(PYTEST_ARGS)
+
+# Speed against raw PostGIS/GDAL on 1,000,000 observations (database lyhty_bench, kept).
+bench: provision
+	.venv/bin/python -m bench.run $(BENCH_ARGS)
 
 # Production: gunicorn behind a TLS proxy. Needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL.
 serve: provision

@@ -33,13 +33,17 @@ from pathlib import Path
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.permissions import MayExport
+from api.schemas import BINARY, EXPORT_REFUSED, FORBIDDEN, GEOJSON_FILE, NOT_FOUND
 from geo.exports import (
     ALL_LAYERS,
+    EXPORT_CRS,
     EXPORTERS,
     LANGUAGES,
     LAYERS,
@@ -48,16 +52,58 @@ from geo.exports import (
     export,
     parse_filters,
 )
-from walks.roles import Role, role_of
-
-EXPORTING_ROLES = (Role.PLANNER, Role.ADMIN, Role.STAFF)
 
 
-class CanExport(BasePermission):
-    message = _("Exports are for planners, department staff and administrators.")
+def query(name, kind, description, **schema):
+    return OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=description, **schema)
 
-    def has_permission(self, request, view):
-        return role_of(request.user) in EXPORTING_ROLES
+
+PARAMETERS = [
+    OpenApiParameter(
+        "layer",
+        str,
+        OpenApiParameter.PATH,
+        enum=[*LAYERS, ALL_LAYERS],
+        description="`all`: every layer in one file (gpkg only).",
+    ),
+    OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(EXPORTERS)),
+    query(
+        "crs",
+        str,
+        "gpkg and shp.zip default to the national CRS of `municipality` (else EPSG:4326), "
+        "the others to EPSG:4326; geojson and kml are EPSG:4326 only.",
+        enum=[f"EPSG:{srid}" for srid in EXPORT_CRS],
+    ),
+    query(
+        "lang",
+        str,
+        "Language of names and labels (default: Accept-Language).",
+        enum=list(LANGUAGES),
+    ),
+    query("municipality", str, "Official municipality code, e.g. 285."),
+    query("district", OpenApiTypes.INT, "District id."),
+    query("category", str, "Category codes, comma-separated (observations)."),
+    query("theme", str, "Theme codes, comma-separated (observations, walks)."),
+    query("status", str, "Statuses, comma-separated (observations)."),
+    query("walk", OpenApiTypes.INT, "Walk id (observations, walks)."),
+    query(
+        "observed_after",
+        str,
+        "ISO date or date-time, local time unless it says (observations, walks).",
+    ),
+    query("observed_before", str, "Like observed_after; the end is exclusive."),
+    query("light", str, "daylight, dusk, dark; comma-separated (observations)."),
+    query("positive", bool, "true: safe or pleasant places; false: problems (observations)."),
+]
+# One file, of the format's type; errors are JSON. GeoJSON is JSON, so it is described as
+# what it is; the other formats are bytes.
+FILES = {
+    (200, exporter.content_type.split(";")[0]): OpenApiResponse(
+        GEOJSON_FILE if fmt == "geojson" else BINARY,
+        description="The file, as an attachment named lyhty-<layer>-<date>.<fmt>.",
+    )
+    for fmt, exporter in EXPORTERS.items()
+}
 
 
 class AnyAccept(BaseContentNegotiation):
@@ -71,9 +117,20 @@ class AnyAccept(BaseContentNegotiation):
 
 
 class ExportView(APIView):
-    permission_classes = [CanExport]
+    permission_classes = [MayExport]
     content_negotiation_class = AnyAccept
 
+    @extend_schema(
+        tags=["exports"],
+        operation_id="v1_exports_retrieve",
+        summary="A layer as a file for GIS tools and spreadsheets",
+        description="Planners, department staff and administrators only; internal "
+        "observations included, never who reported them. Each filter applies to the layers "
+        "it means something for; any other parameter, or one given twice, is a 400 that names "
+        "it. The file's CRS is in the `Content-Crs` header. Times are UTC.",
+        parameters=PARAMETERS,
+        responses={**FILES, 400: EXPORT_REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
     def get(self, request, layer, fmt):
         exporter = EXPORTERS.get(fmt)
         known_layer = layer in LAYERS or (layer == ALL_LAYERS and exporter is not None)

@@ -7,10 +7,7 @@ parameter the endpoint does not know is a 400 that names it, so a typo never sil
 returns everything.
 """
 
-import datetime
-
 from django.contrib.gis.geos import Polygon
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -177,41 +174,33 @@ class ObservationParameters(PagingParameters):
         return attrs
 
 
-def start_of(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def filter_observations(queryset, query: dict):
-    """The lookups of ObservationParameters. Candidates for ObservationQuerySet methods."""
+def filter_observations(observations, query: dict):
+    """Narrow an ObservationQuerySet by the parameters of ObservationParameters."""
     if "bbox" in query:
-        queryset = queryset.filter(geom__intersects=query["bbox"])
+        observations = observations.in_bbox(query["bbox"])
     if "municipality" in query:
-        queryset = queryset.filter(municipality__code=query["municipality"])
+        observations = observations.filter(municipality__code=query["municipality"])
     if "district" in query:
-        queryset = queryset.filter(district_id=query["district"])
+        observations = observations.in_district(query["district"])
     if "category" in query:
-        queryset = queryset.filter(category__code__in=query["category"])
+        observations = observations.in_categories(query["category"])
     if "theme" in query:
-        queryset = queryset.filter(category__theme__code=query["theme"])
+        observations = observations.in_theme(query["theme"])
     if "status" in query:
-        queryset = queryset.filter(status__in=query["status"])
+        observations = observations.with_status(query["status"])
     if "walk" in query:
-        queryset = queryset.filter(walk_id=query["walk"])
-    if "severity_min" in query:
-        queryset = queryset.filter(severity__gte=query["severity_min"])
-    if "severity_max" in query:
-        queryset = queryset.filter(severity__lte=query["severity_max"])
-    if "observed_after" in query:
-        queryset = queryset.filter(observed_at__gte=start_of(query["observed_after"]))
-    if "observed_before" in query:
-        queryset = queryset.filter(observed_at__lt=start_of(query["observed_before"]))
+        observations = observations.in_walk(query["walk"])
     if "light" in query:
-        queryset = queryset.filter(light_condition=query["light"])
+        observations = observations.filter(light_condition=query["light"])
     if "positive" in query:
-        queryset = queryset.filter(is_positive=query["positive"])
+        observations = observations.filter(is_positive=query["positive"])
     if "updated_since" in query:
-        queryset = queryset.filter(updated_at__gte=query["updated_since"])
-    return queryset
+        observations = observations.changed_since(query["updated_since"])
+    observations = observations.severity_between(
+        query.get("severity_min"), query.get("severity_max")
+    )
+    # Whole days in local time.
+    return observations.observed_between(query.get("observed_after"), query.get("observed_before"))
 
 
 def filter_walks(queryset, query: dict):

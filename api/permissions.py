@@ -12,6 +12,10 @@
 
 Everyone reads municipalities, districts, themes, categories and walks; only planners
 and administrators see join codes. An observation the caller may not read is a 404.
+
+Photos go with their observation: whoever reads it sees its photos; staff, planners and
+administrators add photos to any, a participant to their own while the walk is open.
+Exports are for staff, planners and administrators (internal observations included).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +30,8 @@ CREATORS = (Role.PARTICIPANT, Role.PLANNER, Role.ADMIN)
 EDITORS = (Role.PARTICIPANT, Role.PLANNER, Role.ADMIN)
 DELETERS = (Role.PARTICIPANT, Role.ADMIN)
 ASSIGNERS = (Role.STAFF, Role.PLANNER, Role.ADMIN)
+PHOTOGRAPHERS = (Role.STAFF, Role.PLANNER, Role.ADMIN)
+EXPORTERS = (Role.STAFF, Role.PLANNER, Role.ADMIN)
 
 
 def caller_role(request) -> Role:
@@ -49,11 +55,33 @@ def observations_for(request):
     """The observations the caller may read."""
     if reads_internal(request):
         return Observation.objects.all()
-    public = Observation.objects.public().filter(category__is_sensitive=False)
+    public = Observation.objects.visible_to_public()
     participant = participant_of(request)
     if participant is not None:
         return public | Observation.objects.filter(participant=participant)
     return public
+
+
+def is_their_own(request, observation: Observation) -> bool:
+    participant = participant_of(request)
+    return participant is not None and observation.participant_id == participant.pk
+
+
+def may_view_photos(request, observation: Observation) -> bool:
+    """Whoever may read the observation sees its photos."""
+    return observations_for(request).filter(pk=observation.pk).exists()
+
+
+def may_add_photo(request, observation: Observation) -> bool:
+    """Staff, planners and administrators on any observation; a participant on their own
+    while its walk is open."""
+    if caller_role(request) in PHOTOGRAPHERS:
+        return True
+    return (
+        is_their_own(request, observation)
+        and observation.walk is not None
+        and observation.walk.is_open
+    )
 
 
 def unit_ids_of(user) -> set[int]:
@@ -103,6 +131,13 @@ class ObservationAccess(BasePermission):
                 return False
             return True
         return caller_role(request) in (Role.PLANNER, Role.ADMIN)
+
+
+class MayExport(BasePermission):
+    message = _("Exports are for planners, department staff and administrators.")
+
+    def has_permission(self, request, view):
+        return caller_role(request) in EXPORTERS
 
 
 class MayAssign(BasePermission):

@@ -16,54 +16,19 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from api.auth import participant_of
+from api.permissions import may_add_photo, may_view_photos
+from api.schemas import BAD_REQUEST, FORBIDDEN, ID, NOT_FOUND, PHOTO_UPLOAD, errors
 from walks.models import Observation, Photo
 from walks.photos import PhotoRejected, store_photo
-from walks.roles import Role, role_of
 
-STAFF_ROLES = (Role.STAFF, Role.PLANNER, Role.ADMIN)
-
-
-# Who may do what. Kept here until it is folded into api/permissions.py.
-
-
-def is_staff_role(request) -> bool:
-    return role_of(request.user) in STAFF_ROLES
-
-
-def may_view_photos(request, observation: Observation) -> bool:
-    """Staff roles see every observation's photos, a participant those of their own
-    observations, everyone those of public observations outside sensitive categories
-    (the same rule as api.permissions.observations_for)."""
-    if is_staff_role(request):
-        return True
-    participant = participant_of(request)
-    if participant is not None and observation.participant_id == participant.pk:
-        return True
-    return (
-        Observation.objects.public()
-        .filter(pk=observation.pk, category__is_sensitive=False)
-        .exists()
-    )
-
-
-def may_add_photo(request, observation: Observation) -> bool:
-    """Staff roles on any observation; a participant on their own, while the walk is open."""
-    if is_staff_role(request):
-        return True
-    participant = participant_of(request)
-    return (
-        participant is not None
-        and observation.participant_id == participant.pk
-        and observation.walk is not None
-        and observation.walk.is_open
-    )
+TAG = ["photos"]
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -138,10 +103,34 @@ class PhotoListCreate(ObservationPhotoMixin, generics.GenericAPIView):
     def get_queryset(self):
         return Photo.objects.filter(observation=self.get_observation())
 
+    @extend_schema(
+        tags=TAG,
+        parameters=[ID],
+        summary="An observation's photos, oldest first",
+        description="Whoever may read the observation sees its photos.",
+        responses={200: PhotoSerializer(many=True), 404: NOT_FOUND},
+    )
     def get(self, request, *args, **kwargs):
         photos = self.get_queryset()
         return Response(self.get_serializer(photos, many=True).data)
 
+    @extend_schema(
+        tags=TAG,
+        parameters=[ID],
+        summary="Add a photo to an observation (multipart, field `photo`)",
+        description="Staff, planners and administrators add to any observation, a walk "
+        "participant to their own while the walk is open. Idempotent by content: sending the "
+        "same bytes again answers 200 with the stored photo. Nothing is stored on an error.",
+        request=PHOTO_UPLOAD,
+        responses={
+            201: OpenApiResponse(PhotoSerializer, description="Stored."),
+            200: OpenApiResponse(PhotoSerializer, description="Already stored: the same photo."),
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            413: errors("The photo is larger than PHOTO_MAX_BYTES."),
+        },
+    )
     def post(self, request, *args, **kwargs):
         observation = self.get_observation()
         if not may_add_photo(request, observation):
@@ -167,6 +156,12 @@ class PhotoListCreate(ObservationPhotoMixin, generics.GenericAPIView):
 
 
 class PhotoDetail(ObservationPhotoMixin, generics.GenericAPIView):
+    @extend_schema(
+        tags=TAG,
+        parameters=[ID],
+        summary="One photo",
+        responses={200: PhotoSerializer, 404: NOT_FOUND},
+    )
     def get(self, request, *args, **kwargs):
         photo = get_object_or_404(
             Photo.objects.select_related("observation__walk"), pk=kwargs["pk"]

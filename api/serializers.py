@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.geojson import Feature, GeoJSONGeometry, collection_schema, feature_schema
+from api.geojson import Feature, GeoJSONGeometry
 from walks.models import (
     Category,
     LightCondition,
@@ -437,6 +437,8 @@ READERS = {
     "walk": _walk_id,
     "visibility": _choice(Visibility.values),
 }
+# Properties stored on the observation just as they were read (a PATCH copies them over).
+STORED_AS_READ = [name for name in READERS if name not in ("municipality", "walk")]
 
 
 def read_uuid(feature, properties):
@@ -508,165 +510,3 @@ def read_observation(feature, *, categories: dict, partial=False, staff=False):
             except ValueError as error:
                 errors[name] = [str(error.args[0])]
     return values, errors
-
-
-# OpenAPI descriptions of the GeoJSON the API speaks
-
-_STRING = {"type": "string"}
-_NULLABLE_STRING = {"type": "string", "nullable": True}
-_INTEGER = {"type": "integer"}
-_NULLABLE_INTEGER = {"type": "integer", "nullable": True}
-_DATETIME = {"type": "string", "format": "date-time"}
-
-MUNICIPALITY_FEATURE = feature_schema(
-    {
-        "code": _STRING,
-        "name": _STRING,
-        "name_fi": _STRING,
-        "name_sv": _STRING,
-        "name_en": _STRING,
-        "country": {"type": "string", "enum": ["FI", "SE"]},
-        "national_srid": _INTEGER,
-    },
-    "MultiPolygon",
-)
-DISTRICT_FEATURE = feature_schema(
-    {
-        "id": _INTEGER,
-        "code": _STRING,
-        "name": _STRING,
-        "name_fi": _STRING,
-        "name_sv": _STRING,
-        "population": _NULLABLE_INTEGER,
-        "municipality": _STRING,
-    },
-    "MultiPolygon",
-)
-WALK_FEATURE = feature_schema(
-    {
-        "id": _INTEGER,
-        "title": _STRING,
-        "municipality": _STRING,
-        "districts": {"type": "array", "items": _INTEGER, "nullable": True},
-        "starts_at": _DATETIME,
-        "ends_at": _DATETIME,
-        "theme": _NULLABLE_STRING,
-        "group": {"type": "string", "enum": ParticipantGroup.values},
-        "state": {"type": "string", "enum": WalkState.values},
-        "is_open": {"type": "boolean"},
-        "follow_up_notes": {**_STRING, "description": "Staff, planners and administrators."},
-        "join_code": {**_STRING, "description": "Planners and administrators only."},
-    },
-    "LineString",
-    nullable_geometry=True,
-)
-OBSERVATION_FEATURE = feature_schema(
-    {
-        "id": _INTEGER,
-        "uuid": {"type": "string", "format": "uuid"},
-        "category": _STRING,
-        "theme": _STRING,
-        "status": {"type": "string", "enum": Status.values},
-        "severity": {**_NULLABLE_INTEGER, "minimum": 1, "maximum": 5},
-        "perceived_safety": {**_NULLABLE_INTEGER, "minimum": 1, "maximum": 5},
-        "is_positive": {"type": "boolean"},
-        "light_condition": {
-            "type": "string",
-            "enum": [*LightCondition.values, None],
-            "nullable": True,
-        },
-        "description": _STRING,
-        "proposed_fix": _STRING,
-        "district": _NULLABLE_INTEGER,
-        "municipality": _STRING,
-        "walk": _NULLABLE_INTEGER,
-        "observed_at": _DATETIME,
-        "updated_at": _DATETIME,
-        "responsible_unit": _NULLABLE_STRING,
-        "stretch": {
-            "type": "object",
-            "nullable": True,
-            "description": "For a problem along a way: the LineString; geometry is its middle.",
-        },
-        "visibility": {
-            "type": "string",
-            "enum": Visibility.values,
-            "description": "Staff, planners and administrators only (so are the rest).",
-        },
-        "accuracy_m": {"type": "number", "nullable": True},
-        "position_source": {"type": "string", "enum": PositionSource.values},
-        "duplicate_of": _NULLABLE_INTEGER,
-        "created_at": _DATETIME,
-    },
-    "Point",
-)
-MUNICIPALITY_COLLECTION = collection_schema(MUNICIPALITY_FEATURE)
-DISTRICT_COLLECTION = collection_schema(DISTRICT_FEATURE)
-WALK_COLLECTION = collection_schema(WALK_FEATURE)
-OBSERVATION_COLLECTION = collection_schema(OBSERVATION_FEATURE)
-
-_INCOMING_PROPERTIES = {
-    "uuid": {"type": "string", "format": "uuid", "description": "Made by the client."},
-    "category": {"type": "string", "description": "An active category code."},
-    "severity": {**_NULLABLE_INTEGER, "minimum": 1, "maximum": 5},
-    "perceived_safety": {**_NULLABLE_INTEGER, "minimum": 1, "maximum": 5},
-    "is_positive": {"type": "boolean"},
-    "light_condition": {"type": "string", "enum": ["", *LightCondition.values]},
-    "description": {"type": "string", "maxLength": MAX_TEXT},
-    "proposed_fix": {"type": "string", "maxLength": MAX_TEXT},
-    "observed_at": _DATETIME,
-    "accuracy_m": {"type": "number", "minimum": 0, "nullable": True},
-    "position_source": {"type": "string", "enum": PositionSource.values},
-    "municipality": {"type": "string", "description": "Staff only; else from walk or point."},
-    "walk": {"type": "integer", "description": "Staff only; a participant's is their walk."},
-    "visibility": {"type": "string", "enum": Visibility.values, "description": "Staff only."},
-}
-INCOMING_FEATURE = {
-    "type": "object",
-    "description": "A Point, or a LineString stored as a stretch with its middle as the point.",
-    "properties": {
-        "type": {"type": "string", "enum": ["Feature"]},
-        "id": {"type": "string", "format": "uuid", "description": "Or properties.uuid."},
-        "geometry": {
-            "type": "object",
-            "properties": {
-                "type": {"type": "string", "enum": ["Point", "LineString"]},
-                "coordinates": {"type": "array", "items": {}},
-            },
-            "required": ["type", "coordinates"],
-        },
-        "properties": {"type": "object", "properties": _INCOMING_PROPERTIES},
-    },
-    "required": ["type", "geometry", "properties"],
-}
-INCOMING = {
-    "oneOf": [
-        INCOMING_FEATURE,
-        {
-            "type": "object",
-            "properties": {
-                "type": {"type": "string", "enum": ["FeatureCollection"]},
-                "features": {"type": "array", "items": INCOMING_FEATURE, "maxItems": 500},
-            },
-            "required": ["type", "features"],
-        },
-    ]
-}
-PATCH_FEATURE = {
-    **INCOMING_FEATURE,
-    "description": "Only what changes: geometry and/or some properties.",
-    "required": ["type"],
-}
-BULK_RESULT = {
-    "type": "array",
-    "items": {
-        "type": "object",
-        "properties": {
-            "uuid": {"type": "string", "nullable": True},
-            "result": {"type": "string", "enum": ["created", "exists", "rejected"]},
-            "id": _NULLABLE_INTEGER,
-            "errors": {"type": "object", "additionalProperties": {"type": "array"}},
-        },
-        "required": ["uuid", "result", "id", "errors"],
-    },
-}

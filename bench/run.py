@@ -290,6 +290,7 @@ def bench_bulk(requests: int = 20, size: int = 500) -> dict:
         assert status == 200, answer[:300]
         results = {r["result"] for r in json.loads(answer)}
         assert results == {"created"}, answer[:500]
+
     try:
         with Server():
             post(bodies[0])

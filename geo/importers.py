@@ -189,15 +189,10 @@ def _population(file, number, name, value):
     )
 
 
-def _check_length(file, number, name, label, value, model, field_name):
+def _check_length(file, number, name, message, value, model, field_name):
     limit = model._meta.get_field(field_name).max_length
     if value and len(value) > limit:
-        raise file.error(
-            _("the %(what)s %(value)r is longer than %(limit)d characters.")
-            % {"what": label, "value": value, "limit": limit},
-            number,
-            name,
-        )
+        raise file.error(message % {"value": value, "limit": limit}, number, name)
 
 
 def read_rows(
@@ -227,9 +222,12 @@ def read_rows(
             raise file.error(
                 _("the code (field %(field)r) is empty.") % {"field": code_field}, number, label
             )
-        _check_length(file, number, label, _("code"), code, model, "code")
-        _check_length(file, number, label, _("name"), name, model, name_column)
-        _check_length(file, number, label, _("Swedish name"), name_sv, model, "name_sv")
+        too_long = _("the code %(value)r is longer than %(limit)d characters.")
+        _check_length(file, number, label, too_long, code, model, "code")
+        too_long = _("the name %(value)r is longer than %(limit)d characters.")
+        _check_length(file, number, label, too_long, name, model, name_column)
+        too_long = _("the Swedish name %(value)r is longer than %(limit)d characters.")
+        _check_length(file, number, label, too_long, name_sv, model, "name_sv")
         population = None
         if population_i is not None:
             population = _population(file, number, label, _value(feature, population_i))
@@ -515,8 +513,8 @@ def summary(result: ImportResult, what: str) -> list[str]:
     if what == "districts":
         lines.append(
             ngettext(
-                "Assigned the district of %(count)d observation again.",
-                "Assigned the districts of %(count)d observations again.",
+                "Re-assigned the district of %(count)d observation.",
+                "Re-assigned the districts of %(count)d observations.",
                 result.reassigned,
             )
             % {"count": result.reassigned}

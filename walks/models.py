@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 """Categories, safety walks, observations and their history."""
 
+import datetime
 import secrets
 import uuid
 
@@ -280,14 +281,70 @@ class ObservationQuerySet(models.QuerySet):
             status__in=(Status.REJECTED, Status.DUPLICATE)
         )
 
+    def visible_to_public(self):
+        """What anyone may read: public ones outside sensitive categories."""
+        return self.public().filter(category__is_sensitive=False)
+
     def in_municipality(self, municipality):
         return self.filter(municipality=municipality)
 
     def in_district(self, district):
+        """A District or its id."""
         return self.filter(district=district)
+
+    def in_walk(self, walk):
+        """A SafetyWalk or its id."""
+        return self.filter(walk=walk)
+
+    def in_bbox(self, bbox):
+        """Those whose point lies in (or on the edge of) a polygon, e.g. Polygon.from_bbox."""
+        return self.filter(geom__intersects=bbox)
+
+    def in_categories(self, codes):
+        return self.filter(category__code__in=codes)
+
+    def in_theme(self, *codes):
+        """In the theme with this code (or in any of several themes)."""
+        return self.filter(category__theme__code__in=codes)
+
+    def with_status(self, statuses):
+        return self.filter(status__in=statuses)
+
+    def severity_between(self, low=None, high=None):
+        """Severity from low to high, both included; None leaves that end open."""
+        rows = self
+        if low is not None:
+            rows = rows.filter(severity__gte=low)
+        if high is not None:
+            rows = rows.filter(severity__lte=high)
+        return rows
 
     def between(self, start, end):
         return self.filter(observed_at__gte=start, observed_at__lt=end)
+
+    def observed_between(self, start=None, end=None):
+        """Observed from start (included) to end (excluded); None leaves that end open.
+
+        A date means the start of that day in local time (TIME_ZONE), a naive date-time
+        local time too, so `observed_between(date(2026, 11, 1), date(2026, 12, 1))` is
+        November as the municipality lives it.
+        """
+        rows = self
+        if start is not None:
+            rows = rows.filter(observed_at__gte=self._local_moment(start))
+        if end is not None:
+            rows = rows.filter(observed_at__lt=self._local_moment(end))
+        return rows
+
+    @staticmethod
+    def _local_moment(value: datetime.date | datetime.datetime) -> datetime.datetime:
+        if not isinstance(value, datetime.datetime):
+            value = datetime.datetime.combine(value, datetime.time.min)
+        return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+    def changed_since(self, moment):
+        """Created or changed at or after the moment, for clients that sync."""
+        return self.filter(updated_at__gte=moment)
 
     def reassign_districts(self) -> int:
         """Ask PostGIS again which district each one is in (after districts changed)."""

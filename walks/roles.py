@@ -7,13 +7,14 @@ groups (so administrators hand out roles in the admin); administrators are super
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 PLANNERS_GROUP = "planners"
 STAFF_GROUP = "department staff"
 
 
 class Role(models.TextChoices):
-    PUBLIC = "public", _("public")
+    PUBLIC = "public", pgettext_lazy("role", "public")
     PARTICIPANT = "participant", _("walk participant")
     STAFF = "staff", _("department staff")
     PLANNER = "planner", _("planner")

@@ -24,6 +24,10 @@ from walks.models import Category, Observation, Status, Visibility
 # swapped (60.46, 26.92 lands in the Indian Ocean).
 MAX_OUTSIDE_M = 1000
 METRES_PER_DEGREE = 111_320
+OUTSIDE_MUNICIPALITY = _(
+    "The point is more than 1 km outside the municipality. "
+    "Check that longitude comes before latitude."
+)
 
 
 @dataclass
@@ -180,14 +184,7 @@ def submit_observations(items: list[NewObservation]) -> list[Outcome]:
         zip(items, place_in_municipalities(items), strict=True)
     ):
         if municipality_id is None:
-            outcomes[n].errors = {
-                "geometry": [
-                    _(
-                        "The point is more than 1 km outside the municipality. "
-                        "Check that longitude comes before latitude."
-                    )
-                ]
-            }
+            outcomes[n].errors = {"geometry": [OUTSIDE_MUNICIPALITY]}
         else:
             rows.append(_row(n, item, municipality_id))
     created = {}

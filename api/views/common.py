@@ -1,17 +1,16 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""What every API view shares: renderers, parsers, paging links, error schemas."""
+"""What every API view shares: renderers, parsers, paging links."""
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from api.geojson import GEOJSON, GeoJSONParser, GeoJSONRenderer
+from api.geojson import GEOJSON, GeoJSONParser, GeoJSONRenderer, feature_collection, single_feature
 
 
 class LyhtyView(APIView):
@@ -58,23 +57,24 @@ def page_links(request, query: dict) -> tuple[str, str | None]:
     return link(offset + limit), previous
 
 
-ERRORS = {
-    "type": "object",
-    "description": "Field name (or query parameter, or `detail`) → messages, in the "
-    "caller's language (Accept-Language: fi, sv, en).",
-    "additionalProperties": {},
-}
+def paged_features(request, query: dict, rows, feature) -> HttpResponse:
+    """One page of `rows` as a FeatureCollection, with links to its neighbours."""
+    next_url, previous_url = page_links(request, query)
+    return geojson_response(
+        feature_collection(
+            rows,
+            feature,
+            limit=query["limit"],
+            offset=query["offset"],
+            next_url=next_url,
+            previous_url=previous_url,
+        )
+    )
 
 
-def errors(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ERRORS, description=description)
-
-
-BAD_REQUEST = errors("Bad input: the fields that are wrong, each with its messages.")
-NOT_FOUND = errors("No such resource, or not one the caller may read.")
-FORBIDDEN = errors("The caller's role does not allow this.")
-
-# The URL's id converter takes 1 to 18 digits (api.urls); say so, so clients and fuzzers know.
-ID = OpenApiParameter(
-    "id", {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}, OpenApiParameter.PATH
-)
+def feature_or_404(rows, feature) -> HttpResponse:
+    """The one row as a Feature, or a 404 when there is none."""
+    content = single_feature(rows, feature)
+    if content is None:
+        raise Http404
+    return geojson_response(content)

@@ -12,16 +12,24 @@ from rest_framework.response import Response
 
 from api.auth import participant_of
 from api.filters import ObservationParameters, filter_observations, read_query
-from api.geojson import GEOJSON, feature_collection, single_feature
+from api.geojson import GEOJSON, single_feature
 from api.permissions import MayAssign, ObservationAccess, caller_role, observations_for
 from api.permissions import reads_internal as internal
-from api.serializers import (
+from api.schemas import (
+    BAD_REQUEST,
     BULK_RESULT,
-    CRS_MESSAGE,
+    FORBIDDEN,
+    ID,
     INCOMING,
+    NOT_FOUND,
     OBSERVATION_COLLECTION,
     OBSERVATION_FEATURE,
     PATCH_FEATURE,
+    errors,
+)
+from api.serializers import (
+    CRS_MESSAGE,
+    STORED_AS_READ,
     InternalStatusChangeSerializer,
     StatusChangeSerializer,
     TransitionSerializer,
@@ -30,27 +38,21 @@ from api.serializers import (
     wrong_crs,
 )
 from api.views.common import (
-    BAD_REQUEST,
-    FORBIDDEN,
-    ID,
-    NOT_FOUND,
     LyhtyView,
     PayloadTooLarge,
-    errors,
     geojson_response,
-    page_links,
+    paged_features,
     refuse_oversized_body,
 )
 from geo.models import Municipality
-from walks.models import (
-    Category,
-    InvalidTransition,
-    Observation,
-    SafetyWalk,
-    Visibility,
-)
+from walks.models import Category, InvalidTransition, Observation, SafetyWalk, Visibility
 from walks.roles import Role
-from walks.services import NewObservation, place_in_municipalities, submit_observations
+from walks.services import (
+    OUTSIDE_MUNICIPALITY,
+    NewObservation,
+    place_in_municipalities,
+    submit_observations,
+)
 
 TAG = ["observations"]
 
@@ -180,16 +182,11 @@ class ObservationList(LyhtyView):
     def get(self, request):
         query = read_query(request, ObservationParameters)
         observations = filter_observations(observations_for(request), query)
-        next_url, previous_url = page_links(request, query)
-        return geojson_response(
-            feature_collection(
-                observations.order_by("-observed_at", "-id"),
-                observation_feature(internal=internal(request)),
-                limit=query["limit"],
-                offset=query["offset"],
-                next_url=next_url,
-                previous_url=previous_url,
-            )
+        return paged_features(
+            request,
+            query,
+            observations.order_by("-observed_at", "-id"),
+            observation_feature(internal=internal(request)),
         )
 
     @extend_schema(
@@ -309,12 +306,7 @@ class ObservationDetail(LyhtyView):
                 municipality_id=observation.municipality_id,
             )
             if place_in_municipalities([probe]) == [None]:
-                errors_["geometry"] = [
-                    _(
-                        "The point is more than 1 km outside the municipality. "
-                        "Check that longitude comes before latitude."
-                    )
-                ]
+                errors_["geometry"] = [OUTSIDE_MUNICIPALITY]
         if errors_:
             return Response(errors_, status=status.HTTP_400_BAD_REQUEST)
         self.apply(observation, values)
@@ -329,18 +321,7 @@ class ObservationDetail(LyhtyView):
             observation.category = values["category"]
             if values["category"].is_sensitive and "visibility" not in values:
                 observation.visibility = Visibility.INTERNAL
-        for name in (
-            "severity",
-            "perceived_safety",
-            "is_positive",
-            "light_condition",
-            "description",
-            "proposed_fix",
-            "observed_at",
-            "accuracy_m",
-            "position_source",
-            "visibility",
-        ):
+        for name in STORED_AS_READ:
             if name in values:
                 setattr(observation, name, values[name])
         observation.save()

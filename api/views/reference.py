@@ -1,29 +1,28 @@
 # SPDX-License-Identifier: EUPL-1.2
 """Municipalities, districts, themes and categories: read by everyone."""
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
-from api.filters import (
-    CategoryParameters,
-    DistrictParameters,
-    MunicipalityParameters,
-    read_query,
-)
-from api.geojson import GEOJSON, feature_collection, single_feature
+from api.filters import CategoryParameters, DistrictParameters, MunicipalityParameters, read_query
+from api.geojson import GEOJSON
 from api.permissions import ReadOnly
-from api.serializers import (
+from api.schemas import (
+    BAD_REQUEST,
     DISTRICT_COLLECTION,
     DISTRICT_FEATURE,
+    ID,
     MUNICIPALITY_COLLECTION,
     MUNICIPALITY_FEATURE,
+    NOT_FOUND,
+)
+from api.serializers import (
     CategorySerializer,
     ThemeSerializer,
     district_feature,
     municipality_feature,
 )
-from api.views.common import BAD_REQUEST, ID, NOT_FOUND, LyhtyView, geojson_response, page_links
+from api.views.common import LyhtyView, feature_or_404, paged_features
 from geo.models import District, Municipality
 from walks.models import Category, Theme
 
@@ -42,16 +41,8 @@ class MunicipalityList(LyhtyView):
     )
     def get(self, request):
         query = read_query(request, MunicipalityParameters)
-        next_url, previous_url = page_links(request, query)
-        return geojson_response(
-            feature_collection(
-                Municipality.objects.order_by("code"),
-                municipality_feature(),
-                limit=query["limit"],
-                offset=query["offset"],
-                next_url=next_url,
-                previous_url=previous_url,
-            )
+        return paged_features(
+            request, query, Municipality.objects.order_by("code"), municipality_feature()
         )
 
 
@@ -65,10 +56,7 @@ class MunicipalityDetail(LyhtyView):
         responses={(200, GEOJSON): MUNICIPALITY_FEATURE, 404: NOT_FOUND},
     )
     def get(self, request, code):
-        content = single_feature(Municipality.objects.filter(code=code), municipality_feature())
-        if content is None:
-            raise Http404
-        return geojson_response(content)
+        return feature_or_404(Municipality.objects.filter(code=code), municipality_feature())
 
 
 class DistrictList(LyhtyView):
@@ -86,17 +74,7 @@ class DistrictList(LyhtyView):
         districts = District.objects.order_by("municipality__code", "code", "name", "id")
         if "municipality" in query:
             districts = districts.filter(municipality__code=query["municipality"])
-        next_url, previous_url = page_links(request, query)
-        return geojson_response(
-            feature_collection(
-                districts,
-                district_feature(),
-                limit=query["limit"],
-                offset=query["offset"],
-                next_url=next_url,
-                previous_url=previous_url,
-            )
-        )
+        return paged_features(request, query, districts, district_feature())
 
 
 class DistrictDetail(LyhtyView):
@@ -109,10 +87,7 @@ class DistrictDetail(LyhtyView):
         responses={(200, GEOJSON): DISTRICT_FEATURE, 404: NOT_FOUND},
     )
     def get(self, request, id):
-        content = single_feature(District.objects.filter(pk=id), district_feature())
-        if content is None:
-            raise Http404
-        return geojson_response(content)
+        return feature_or_404(District.objects.filter(pk=id), district_feature())
 
 
 class ThemeList(LyhtyView):

@@ -3,7 +3,6 @@
 
 import json
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
@@ -11,24 +10,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from api.filters import WalkParameters, filter_walks, read_query
-from api.geojson import GEOJSON, feature_collection, single_feature
+from api.geojson import GEOJSON, single_feature
 from api.permissions import AnyoneMayJoin, ReadOnly, reads_internal, sees_join_codes
-from api.serializers import (
-    WALK_COLLECTION,
-    WALK_FEATURE,
-    JoinedSerializer,
-    JoinSerializer,
-    walk_feature,
-)
-from api.views.common import (
-    BAD_REQUEST,
-    ID,
-    NOT_FOUND,
-    LyhtyView,
-    errors,
-    geojson_response,
-    page_links,
-)
+from api.schemas import BAD_REQUEST, ID, NOT_FOUND, WALK_COLLECTION, WALK_FEATURE, errors
+from api.serializers import JoinedSerializer, JoinSerializer, walk_feature
+from api.views.common import LyhtyView, feature_or_404, paged_features
 from walks.models import SafetyWalk, WalkParticipant
 
 TAG = ["walks"]
@@ -51,17 +37,7 @@ class WalkList(LyhtyView):
     def get(self, request):
         query = read_query(request, WalkParameters)
         walks = filter_walks(SafetyWalk.objects.order_by("-starts_at", "-id"), query)
-        next_url, previous_url = page_links(request, query)
-        return geojson_response(
-            feature_collection(
-                walks,
-                feature_for(request),
-                limit=query["limit"],
-                offset=query["offset"],
-                next_url=next_url,
-                previous_url=previous_url,
-            )
-        )
+        return paged_features(request, query, walks, feature_for(request))
 
 
 class WalkDetail(LyhtyView):
@@ -74,10 +50,7 @@ class WalkDetail(LyhtyView):
         responses={(200, GEOJSON): WALK_FEATURE, 404: NOT_FOUND},
     )
     def get(self, request, id):
-        content = single_feature(SafetyWalk.objects.filter(pk=id), feature_for(request))
-        if content is None:
-            raise Http404
-        return geojson_response(content)
+        return feature_or_404(SafetyWalk.objects.filter(pk=id), feature_for(request))
 
 
 class JoinWalk(LyhtyView):

@@ -435,10 +435,12 @@ def test_it_never_exports_who_reported_or_the_join_code(planner, tmp_path):
 
 
 def test_it_includes_internal_observations_for_planners(planner, tmp_path):
-    target, _ = download(planner, "observations.geojson", tmp_path)
+    target, _ = download(planner, "observations.geojson", tmp_path, lang="en")
 
     visibility = [f["properties"]["visibility"] for f in read_back(target)]
     assert visibility.count("internal") == 4
+    target, _ = download(planner, "observations.geojson", tmp_path, lang="fi")
+    assert [f["properties"]["visibility"] for f in read_back(target)].count("sisäinen") == 4
 
 
 @pytest.mark.parametrize("role", ["planner", "staff", "admin"])

@@ -6,12 +6,16 @@ answers 403 to an anonymous caller when session authentication comes first); 404
 caller may not even know the observation exists.
 """
 
+import io
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from tests.api.conftest import feature
 from walks.models import Observation, Visibility
+from walks.photos import store_photo
 
 DENIED = "denied"
 PERSONAS = [
@@ -40,6 +44,10 @@ INTERNAL_ONLY = {
     "admin": 200,
 }
 STAFF_WRITES = {"lighting_staff": DENIED, "streets_staff": DENIED}
+STAFF_ROLES = ["lighting_staff", "streets_staff", "planner", "admin"]
+# Staff roles add photos to any observation they see; a participant only to their own.
+ADD_PHOTO = {**everyone(201), "public": 403, "other_participant": 403}
+EXPORTERS = {**everyone(DENIED), **dict.fromkeys(STAFF_ROLES, 200)}
 
 # (name, method, path template, body, expected per persona)
 MATRIX = [
@@ -133,6 +141,28 @@ MATRIX = [
             "admin": 200,
         },
     ),
+    ("photos", "get", "/api/v1/observations/{own}/photos/", None, READ_ALL),
+    ("internal photos", "get", "/api/v1/observations/{internal}/photos/", None, INTERNAL_ONLY),
+    ("add photo", "post", "/api/v1/observations/{own}/photos/", "photo", ADD_PHOTO),
+    (
+        "add internal photo",
+        "post",
+        "/api/v1/observations/{internal}/photos/",
+        "photo",
+        {**INTERNAL_ONLY, **dict.fromkeys(STAFF_ROLES, 201)},
+    ),
+    ("photo", "get", "/api/v1/photos/{photo}/", None, READ_ALL),
+    ("internal photo", "get", "/api/v1/photos/{internal_photo}/", None, INTERNAL_ONLY),
+    ("photo write", "delete", "/api/v1/photos/{photo}/", None, everyone(405)),
+    ("export", "get", "/api/v1/exports/observations.csv", None, EXPORTERS),
+    ("export all", "get", "/api/v1/exports/all.gpkg", None, EXPORTERS),
+    (
+        "export write",
+        "post",
+        "/api/v1/exports/observations.csv",
+        {},
+        {**everyone(DENIED), **dict.fromkeys(STAFF_ROLES, 405)},
+    ),
 ]
 
 CASES = [
@@ -142,16 +172,34 @@ CASES = [
 ]
 
 
+def jpeg(colour):
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(out, "JPEG")
+    return SimpleUploadedFile("photo.jpg", out.getvalue(), content_type="image/jpeg")
+
+
 @pytest.fixture
-def world(personas, walk, municipality, make_observation):
+def world(personas, walk, municipality, make_observation, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     own = make_observation(walk=walk, participant=personas["participant"].participant)
+    internal = make_observation(visibility=Visibility.INTERNAL)
     return {
         "walk": walk.pk,
         "district": municipality.districts.first().pk,
         "own": own.pk,
-        "internal": make_observation(visibility=Visibility.INTERNAL).pk,
+        "internal": internal.pk,
         "pothole": make_observation(category="pothole").pk,
+        "photo": store_photo(own, jpeg((200, 30, 30)))[0].pk,
+        "internal_photo": store_photo(internal, jpeg((30, 30, 200)))[0].pk,
     }
+
+
+def request_body(body, walk) -> dict:
+    if body is None:
+        return {}
+    if body == "photo":
+        return {"data": {"photo": jpeg((30, 200, 30))}, "format": "multipart"}
+    return {"data": json.dumps(body_for(body, walk)), "content_type": "application/json"}
 
 
 def body_for(body, walk):
@@ -171,10 +219,7 @@ def test_it_allows_each_role_only_its_own(
     client = personas[persona]
     url = path.format(**world)
     count_before = Observation.objects.count()
-    kwargs = {}
-    if body is not None:
-        kwargs = {"data": json.dumps(body_for(body, walk)), "content_type": "application/json"}
-    response = getattr(client, method)(url, **kwargs)
+    response = getattr(client, method)(url, **request_body(body, walk))
     if expected == DENIED:
         assert response.status_code in (401, 403), (response.status_code, response.content)
     else:

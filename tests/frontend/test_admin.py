@@ -107,12 +107,17 @@ def test_it_refuses_a_transition_the_workflow_does_not_allow(client, admin_user,
     Observation.objects.filter(pk=observation.pk).update(status=Status.REJECTED)
     observation.refresh_from_db()
     client.force_login(admin_user)
-    response = client.post(
-        f"/admin/walks/observation/{observation.pk}/change/",
-        change_form(observation, status="resolved"),
-    )
-    assert response.status_code == 200
-    assert "cannot go from rejected to resolved" in response.content.decode()
+    for language, message in [
+        ("en", "cannot go from rejected to resolved"),
+        ("fi", "ei voi vaihtaa tilasta hylätty tilaan korjattu"),
+    ]:
+        response = client.post(
+            f"/admin/walks/observation/{observation.pk}/change/",
+            change_form(observation, status="resolved"),
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        assert response.status_code == 200
+        assert message in response.content.decode()
     observation.refresh_from_db()
     assert observation.status == Status.REJECTED
     assert not StatusChange.objects.exists()

@@ -5,7 +5,10 @@ import pytest
 
 from tests.frontend.conftest import screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_it_shows_the_api_docs_from_its_own_static_files(page_in, live_server):

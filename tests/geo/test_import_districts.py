@@ -353,7 +353,7 @@ def test_it_assigns_observations_to_the_new_districts(municipality, tmp_path):
 
     north_east.refresh_from_db()
     assert north_east.district.name == "Pohjoinen"
-    assert "Assigned the district of 1 observation again." in output
+    assert "Re-assigned the district of 1 observation." in output
 
 
 def test_it_assigns_observations_outside_every_district(helsinki, kaupunginosat):

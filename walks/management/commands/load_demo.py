@@ -26,9 +26,9 @@ class Command(BaseCommand):
         created = report.created
         self.stdout.write(
             _(
-                "Created: %(municipality)s municipality, %(districts)s districts, %(walks)s "
-                "walks, %(observations)s observations with %(status_changes)s status changes, "
-                "%(users)s users."
+                "Created — municipalities: %(municipality)s, districts: %(districts)s, "
+                "walks: %(walks)s, observations: %(observations)s, status changes: "
+                "%(status_changes)s, users: %(users)s."
             )
             % created
         )

@@ -1,0 +1,248 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""OpenAPI descriptions of what the API speaks that no serializer describes: the GeoJSON
+resources, incoming observations, bulk answers, photo uploads and export files."""
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+
+from api.geojson import collection_schema, feature_schema
+from api.serializers import MAX_TEXT
+from walks.models import (
+    LightCondition,
+    ParticipantGroup,
+    PositionSource,
+    Status,
+    Visibility,
+    WalkState,
+)
+
+_STRING = {"type": "string"}
+_NULLABLE_STRING = {"type": "string", "nullable": True}
+_INTEGER = {"type": "integer"}
+_NULLABLE_INTEGER = {"type": "integer", "nullable": True}
+_DATETIME = {"type": "string", "format": "date-time"}
+
+MUNICIPALITY_FEATURE = feature_schema(
+    {
+        "code": _STRING,
+        "name": _STRING,
+        "name_fi": _STRING,
+        "name_sv": _STRING,
+        "name_en": _STRING,
+        "country": {"type": "string", "enum": ["FI", "SE"]},
+        "national_srid": _INTEGER,
+    },
+    "MultiPolygon",
+)
+DISTRICT_FEATURE = feature_schema(
+    {
+        "id": _INTEGER,
+        "code": _STRING,
+        "name": _STRING,
+        "name_fi": _STRING,
+        "name_sv": _STRING,
+        "population": _NULLABLE_INTEGER,
+        "municipality": _STRING,
+    },
+    "MultiPolygon",
+)
+WALK_FEATURE = feature_schema(
+    {
+        "id": _INTEGER,
+        "title": _STRING,
+        "municipality": _STRING,
+        "districts": {"type": "array", "items": _INTEGER, "nullable": True},
+        "starts_at": _DATETIME,
+        "ends_at": _DATETIME,
+        "theme": _NULLABLE_STRING,
+        "group": {"type": "string", "enum": ParticipantGroup.values},
+        "state": {"type": "string", "enum": WalkState.values},
+        "is_open": {"type": "boolean"},
+        "follow_up_notes": {**_STRING, "description": "Staff, planners and administrators."},
+        "join_code": {**_STRING, "description": "Planners and administrators only."},
+    },
+    "LineString",
+    nullable_geometry=True,
+)
+OBSERVATION_FEATURE = feature_schema(
+    {
+        "id": _INTEGER,
+        "uuid": {"type": "string", "format": "uuid"},
+        "category": _STRING,
+        "theme": _STRING,
+        "status": {"type": "string", "enum": Status.values},
+        "severity": {**_NULLABLE_INTEGER, "minimum": 1, "maximum": 5},
+        "perceived_safety": {**_NULLABLE_INTEGER, "minimum": 1, "maximum": 5},
+        "is_positive": {"type": "boolean"},
+        "light_condition": {
+            "type": "string",
+            "enum": [*LightCondition.values, None],
+            "nullable": True,
+        },
+        "description": _STRING,
+        "proposed_fix": _STRING,
+        "district": _NULLABLE_INTEGER,
+        "municipality": _STRING,
+        "walk": _NULLABLE_INTEGER,
+        "observed_at": _DATETIME,
+        "updated_at": _DATETIME,
+        "responsible_unit": _NULLABLE_STRING,
+        "stretch": {
+            "type": "object",
+            "nullable": True,
+            "description": "For a problem along a way: the LineString; geometry is its middle.",
+        },
+        "visibility": {
+            "type": "string",
+            "enum": Visibility.values,
+            "description": "Staff, planners and administrators only (so are the rest).",
+        },
+        "accuracy_m": {"type": "number", "nullable": True},
+        "position_source": {"type": "string", "enum": PositionSource.values},
+        "duplicate_of": _NULLABLE_INTEGER,
+        "created_at": _DATETIME,
+    },
+    "Point",
+)
+MUNICIPALITY_COLLECTION = collection_schema(MUNICIPALITY_FEATURE)
+DISTRICT_COLLECTION = collection_schema(DISTRICT_FEATURE)
+WALK_COLLECTION = collection_schema(WALK_FEATURE)
+OBSERVATION_COLLECTION = collection_schema(OBSERVATION_FEATURE)
+
+_INCOMING_PROPERTIES = {
+    "uuid": {"type": "string", "format": "uuid", "description": "Made by the client."},
+    "category": {"type": "string", "description": "An active category code."},
+    "severity": {**_NULLABLE_INTEGER, "minimum": 1, "maximum": 5},
+    "perceived_safety": {**_NULLABLE_INTEGER, "minimum": 1, "maximum": 5},
+    "is_positive": {"type": "boolean"},
+    "light_condition": {"type": "string", "enum": ["", *LightCondition.values]},
+    "description": {"type": "string", "maxLength": MAX_TEXT},
+    "proposed_fix": {"type": "string", "maxLength": MAX_TEXT},
+    "observed_at": _DATETIME,
+    "accuracy_m": {"type": "number", "minimum": 0, "nullable": True},
+    "position_source": {"type": "string", "enum": PositionSource.values},
+    "municipality": {"type": "string", "description": "Staff only; else from walk or point."},
+    "walk": {"type": "integer", "description": "Staff only; a participant's is their walk."},
+    "visibility": {"type": "string", "enum": Visibility.values, "description": "Staff only."},
+}
+INCOMING_FEATURE = {
+    "type": "object",
+    "description": "A Point, or a LineString stored as a stretch with its middle as the point.",
+    "properties": {
+        "type": {"type": "string", "enum": ["Feature"]},
+        "id": {"type": "string", "format": "uuid", "description": "Or properties.uuid."},
+        "geometry": {
+            "type": "object",
+            "properties": {
+                "type": {"type": "string", "enum": ["Point", "LineString"]},
+                "coordinates": {"type": "array", "items": {}},
+            },
+            "required": ["type", "coordinates"],
+        },
+        "properties": {"type": "object", "properties": _INCOMING_PROPERTIES},
+    },
+    "required": ["type", "geometry", "properties"],
+}
+INCOMING = {
+    "oneOf": [
+        INCOMING_FEATURE,
+        {
+            "type": "object",
+            "properties": {
+                "type": {"type": "string", "enum": ["FeatureCollection"]},
+                "features": {"type": "array", "items": INCOMING_FEATURE, "maxItems": 500},
+            },
+            "required": ["type", "features"],
+        },
+    ]
+}
+PATCH_FEATURE = {
+    **INCOMING_FEATURE,
+    "description": "Only what changes: geometry and/or some properties.",
+    "required": ["type"],
+}
+BULK_RESULT = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "uuid": {"type": "string", "nullable": True},
+            "result": {"type": "string", "enum": ["created", "exists", "rejected"]},
+            "id": _NULLABLE_INTEGER,
+            "errors": {"type": "object", "additionalProperties": {"type": "array"}},
+        },
+        "required": ["uuid", "result", "id", "errors"],
+    },
+}
+
+
+# Errors and path parameters shared by the views
+
+ERRORS = {
+    "type": "object",
+    "description": "Field name (or query parameter, or `detail`) → messages, in the "
+    "caller's language (Accept-Language: fi, sv, en).",
+    "additionalProperties": {},
+}
+
+
+def errors(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=ERRORS, description=description)
+
+
+BAD_REQUEST = errors("Bad input: the fields that are wrong, each with its messages.")
+NOT_FOUND = errors("No such resource, or not one the caller may read.")
+FORBIDDEN = errors("The caller's role does not allow this.")
+
+# The URL's id converter takes 1 to 18 digits (api.urls); say so, so clients and fuzzers know.
+ID = OpenApiParameter(
+    "id", {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}, OpenApiParameter.PATH
+)
+
+
+# Photos
+
+PHOTO_UPLOAD = {
+    "multipart/form-data": {
+        "type": "object",
+        "properties": {
+            "photo": {
+                "type": "string",
+                "format": "binary",
+                "description": "A JPEG, PNG or WebP image (HEIC where supported), at most "
+                "PHOTO_MAX_BYTES; it is stored re-encoded, without EXIF or GPS.",
+            }
+        },
+        "required": ["photo"],
+    }
+}
+
+
+# Exports
+
+BINARY = {"type": "string", "format": "binary"}
+GEOJSON_FILE = {
+    "type": "object",
+    "description": "An RFC 7946 FeatureCollection named after the layer; the properties are "
+    "the export's columns (not the API's own Feature properties).",
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "name": {"type": "string"},
+        "features": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["type", "features"],
+}
+EXPORT_REFUSED = OpenApiResponse(
+    response={
+        "type": "object",
+        "properties": {
+            "detail": {"type": "string"},
+            "parameter": {
+                "type": "string",
+                "nullable": True,
+                "description": "The query parameter at fault, if one.",
+            },
+        },
+        "required": ["detail"],
+    },
+    description="A parameter is wrong, unknown, repeated or not for this layer and format.",
+)
