@@ -53,6 +53,7 @@ class ImportResult:
     source_srid: int = WGS84
     repairs: list[Repair] = field(default_factory=list)
     reassigned: int = 0
+    not_in_file: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -427,6 +428,14 @@ FROM boundary_import i
 WHERE NOT EXISTS (SELECT 1 FROM geo_district d WHERE {SAME_DISTRICT})
 ORDER BY i.feature
 """
+# Districts the file no longer has. They are kept (observations and plans may refer to
+# them) and named in the summary, so the administrator decides.
+MISSING_DISTRICTS = f"""
+SELECT d.name FROM geo_district d
+WHERE d.municipality_id = %(municipality)s
+  AND NOT EXISTS (SELECT 1 FROM boundary_import i WHERE {SAME_DISTRICT})
+ORDER BY d.name
+"""
 
 
 def import_districts(
@@ -465,6 +474,8 @@ def import_districts(
         updated = cursor.rowcount
         cursor.execute(INSERT_DISTRICTS, params)
         result = ImportResult(created=cursor.rowcount, updated=updated)
+        cursor.execute(MISSING_DISTRICTS, params)
+        result.not_in_file = [name for (name,) in cursor.fetchall()]
         # The trigger walks 0002 assigns the district again on this update.
         result.reassigned = Observation.objects.filter(
             municipality=municipality
@@ -518,6 +529,17 @@ def summary(result: ImportResult, what: str) -> list[str]:
                 result.reassigned,
             )
             % {"count": result.reassigned}
+        )
+    if result.not_in_file:
+        lines.append(
+            ngettext(
+                "%(count)d district is in the database but not in this file; it was kept "
+                "(delete it in the admin if it no longer exists): %(names)s",
+                "%(count)d districts are in the database but not in this file; they were kept "
+                "(delete them in the admin if they no longer exist): %(names)s",
+                len(result.not_in_file),
+            )
+            % {"count": len(result.not_in_file), "names": ", ".join(result.not_in_file)}
         )
     return lines
 

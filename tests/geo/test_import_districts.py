@@ -462,3 +462,17 @@ def test_it_turns_curved_polygons_into_straight_segments(helsinki, tmp_path):
         (area,) = cursor.fetchone()
     assert area == pytest.approx(math.pi * 1000**2, rel=1e-3)  # π r², less the chords' slivers
     assert_all_valid_multipolygons()
+
+
+def test_it_keeps_and_names_districts_the_file_no_longer_has(municipality, tmp_path):
+    path = write_geojson(
+        tmp_path / "only_west.geojson",
+        [({"koodi": "1", "nimi": "Länsi"}, box(26.90, 60.44, 26.94, 60.48))],
+    )
+
+    output = import_districts(path, "285", "--code-field", "koodi", "--name-field", "nimi")
+
+    assert "(0 created, 1 updated)" in output
+    assert "1 district is in the database but not in this file; it was kept" in output
+    assert output.rstrip().endswith(": Itä")
+    assert municipality.districts.count() == 2
