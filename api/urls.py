@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api import photos
 from api.exports import ExportView
-from api.views import observations, reference, walks
+from api.views import heatmap, observations, picture, reference, walks
 
 
 class IdConverter(IntConverter):
@@ -25,6 +25,12 @@ v1 = [
     ),
     path("districts/", reference.DistrictList.as_view(), name="district-list"),
     path("districts/<id:id>/", reference.DistrictDetail.as_view(), name="district-detail"),
+    path("districts/<id:id>/picture/", picture.DistrictPicture.as_view(), name="district-picture"),
+    path(
+        "municipalities/<str:code>/picture/",
+        picture.MunicipalityPicture.as_view(),
+        name="municipality-picture",
+    ),
     path("themes/", reference.ThemeList.as_view(), name="theme-list"),
     path("categories/", reference.CategoryList.as_view(), name="category-list"),
     path("walks/", walks.WalkList.as_view(), name="walk-list"),
@@ -52,6 +58,7 @@ v1 = [
         name="observation-photos",
     ),
     path("photos/<id:pk>/", photos.PhotoDetail.as_view(), name="photo-detail"),
+    path("heatmap/", heatmap.HeatmapView.as_view(), name="heatmap"),
     # `fmt`, not `format`: DRF claims a `format` URL part for its own negotiation.
     path("exports/<slug:layer>.<str:fmt>", ExportView.as_view(), name="export"),
 ]

@@ -359,7 +359,7 @@ def machine() -> str:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", default="list,bulk,export")
+    parser.add_argument("--only", default="list,bulk,export,heatmap")
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     wanted = set(args.only.split(","))
@@ -394,6 +394,20 @@ def main():
                 f"{r['api_s']:.1f} s, peak {r['peak_mb']:.0f} MB | {r['raw_s']:.1f} s (ogr2ogr) | "
                 f"{r['ratio']:.2f}× | ≤ 1.5× |"
             )
+    if "heatmap" in wanted:
+        from bench.heatmap import bench_heatmap
+
+        r = bench_heatmap()
+        lines.append(
+            f"| heat map, public 250 m grid over the municipality ({r['features']:,} cells), "
+            f"cold, in-process | {r['cold_ms']:.0f} ms | {r['raw_ms']:.0f} ms (one GROUP BY) | "
+            f"{r['ratio']:.2f}× | ≤ 1.5× |"
+        )
+        lines.append(
+            f"| heat map, same view repeated / {r['pans']} pans of a {r['pan_cell']} m view | "
+            f"{r['repeated_ms']:.0f} ms / median {r['panned_ms']:.0f} ms, worst "
+            f"{r['panned_max_ms']:.0f} ms | | | < 300 ms |"
+        )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n")
     say("\n".join(["", *lines, "", f"(written to {RESULTS.relative_to(ROOT)})"]))

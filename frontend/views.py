@@ -1,10 +1,153 @@
 # SPDX-License-Identifier: EUPL-1.2
+import hashlib
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.db.models import Count
-from django.shortcuts import render
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 
 from geo.models import Municipality
+from walks.models import ParticipantGroup, SafetyWalk
+
+# The groups a participant picks from when joining: short words, mapped to the model's.
+JOIN_GROUPS = [
+    ("resident", ParticipantGroup.RESIDENTS),
+    ("youth", ParticipantGroup.YOUTH),
+    ("senior", ParticipantGroup.SENIORS),
+    ("official", ParticipantGroup.OFFICIALS),
+    ("police", ParticipantGroup.POLICE),
+    ("other", ParticipantGroup.MIXED),
+]
 
 
 def landing(request):
     municipalities = Municipality.objects.annotate(district_count=Count("districts")).defer("geom")
     return render(request, "frontend/landing.html", {"municipalities": municipalities})
+
+
+def normalise_code(code: str) -> str:
+    return "".join(code.split()).upper()
+
+
+def walk_start(request):
+    """A field for the join code; a known code goes on to the walk's logger."""
+    code = normalise_code(request.GET.get("code", ""))
+    error = ""
+    if code:
+        if SafetyWalk.objects.filter(join_code=code).exists():
+            return redirect("walk-logger", code=code)
+        error = _("No walk has this code. Check it with the walk's organiser.")
+    return render(request, "frontend/walk_start.html", {"code": code, "error": error})
+
+
+def walk_logger(request, code):
+    """The phone logger of one walk: the join form first, then the map and the categories."""
+    code = normalise_code(code)
+    walk = SafetyWalk.objects.filter(join_code=code).defer("route", "track").first()
+    if walk is None:
+        context = {"code": code, "error": _("No walk has this code.")}
+        return render(request, "frontend/walk_start.html", context, status=404)
+    strings = {
+        "waiting": _("%(count)s waiting to send"),
+        "allSent": _("All sent"),
+        "sending": _("Sending…"),
+        "rejected": _("%(count)s could not be saved"),
+        "saved": _("Saved: %(category)s"),
+        "savedOffline": _("Saved on this phone: %(category)s. It will be sent when online."),
+        "moved": _("Place corrected."),
+        "poorFix": _(
+            "Your position is uncertain (± %(metres)s m). Tap the map where the place is."
+        ),
+        "noFix": _("Waiting for your position. You can tap the map where the place is."),
+        "joinFailed": _("Joining failed. Check the network and try again."),
+        "you": _("You are here"),
+        "detailsSaved": _("Details saved."),
+        "photoAdded": _("Photo added: it is sent with the point."),
+        "photoRejected": _("A photo could not be sent: %(reason)s"),
+    }
+    context = {
+        "walk": walk,
+        "code": code,
+        "groups": _group_labels(),
+        "strings": strings,
+        "config": {
+            "code": code,
+            "walkId": walk.pk,
+            "walkOpen": walk.is_open,
+            "joinUrl": reverse("walk-join"),
+            "walkUrl": reverse("walk-detail", kwargs={"id": walk.pk}),
+            "categoriesUrl": reverse("category-list"),
+            "themesUrl": reverse("theme-list"),
+            "observationsUrl": reverse("observation-list"),
+            "swUrl": reverse("walk-sw"),
+            "tileUrl": settings.BASEMAP_URL,
+            "tileAttribution": settings.BASEMAP_ATTRIBUTION,
+        },
+    }
+    return render(request, "frontend/walk_logger.html", context)
+
+
+def _group_labels():
+    labels = {
+        "resident": _("Resident"),
+        "youth": _("Young person"),
+        "senior": _("Senior"),
+        "official": _("Municipal official"),
+        "police": _("Police"),
+        "other": _("Other"),
+    }
+    return [(value.value, labels[short]) for short, value in JOIN_GROUPS]
+
+
+def assets_version(urls) -> str:
+    """Changes whenever a cached file changes, so that phones fetch the new ones.
+
+    In production the static URLs carry a content hash already; in development the files'
+    modification times stand in for it.
+    """
+    stamps = list(urls)
+    for url in urls:
+        static_file = url.startswith(settings.STATIC_URL) and settings.DEBUG
+        found = finders.find(url.removeprefix(settings.STATIC_URL)) if static_file else None
+        if found:
+            stamps.append(str(Path(found).stat().st_mtime_ns))
+    return hashlib.sha256("\n".join(stamps).encode()).hexdigest()[:12]
+
+
+@cache_control(no_cache=True)
+def walk_service_worker(request):
+    assets = [
+        static("frontend/lyhty.css"),
+        static("frontend/walk/logger.css"),
+        static("frontend/walk/logger.js"),
+        static("frontend/walk/outbox.js"),
+        static("frontend/walk/icon.svg"),
+        static("leaflet/leaflet.js"),
+        static("leaflet/leaflet.css"),
+        reverse("walk-manifest"),
+    ]
+    context = {"assets_json": json.dumps(assets), "version": assets_version(assets)}
+    return render(request, "frontend/walk_sw.js", context, content_type="text/javascript")
+
+
+def walk_manifest(request):
+    manifest = {
+        "name": _("Lyhty safety walk"),
+        "short_name": "Lyhty",
+        "start_url": reverse("walk-start"),
+        "scope": reverse("walk-start"),
+        "display": "standalone",
+        "background_color": "#000000",
+        "theme_color": "#000000",
+        "icons": [
+            {"src": static("frontend/walk/icon.svg"), "sizes": "any", "type": "image/svg+xml"}
+        ],
+    }
+    return JsonResponse(manifest, content_type="application/manifest+json")

@@ -28,6 +28,21 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def seeded_taxonomy(request):
+    """The categories a data migration seeds, present in every page test.
+
+    Transactional tests empty every table when they end, and pytest-django's
+    serialized_rollback does not bring the rows back once other database tests ran first.
+    """
+    if "django_db" not in request.keywords:
+        return
+    from walks.models import Category, ResponsibleUnit, Theme
+    from walks.taxonomy import seed
+
+    seed(Theme, Category, ResponsibleUnit)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():

@@ -37,3 +37,10 @@ def test_it_switches_language(page_in, live_server, municipality):
 
     assert page.locator("h1").inner_text() == "Tryggare platser, en vandring i taget"
     assert "Testby" in page.locator(".municipalities").inner_text()
+
+
+def test_it_leads_to_joining_a_walk(page_in, live_server, municipality):
+    page = page_in("en")
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Join the walk").click()
+    page.wait_for_url(f"{live_server.url}/walk/")

@@ -1,0 +1,260 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The district picture: figures per district and theme for a period (see geo.picture).
+
+Anyone may read it. The public and walk participants get figures over what they may read
+(observations_for), with cells under geo.picture.K_ANONYMITY observations suppressed;
+department staff, planners and administrators get every figure over every observation.
+"""
+
+import datetime
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from api.filters import read_query
+from api.permissions import ReadOnly, observations_for, reads_internal
+from api.schemas import BAD_REQUEST, ID, NOT_FOUND
+from api.views.common import LyhtyView
+from geo.models import District, Municipality
+from geo.picture import (
+    K_ANONYMITY,
+    MISSING_SEVERITY_WEIGHT,
+    Period,
+    district_picture,
+    municipality_picture,
+)
+from walks.models import Theme
+
+TAG = ["picture"]
+
+
+class PictureParameters(serializers.Serializer):
+    start = serializers.DateField(
+        required=False,
+        help_text=_("First day counted (YYYY-MM-DD, local time); default: a year before end."),
+    )
+    end = serializers.DateField(
+        required=False,
+        help_text=_("Day after the last one counted (YYYY-MM-DD); default: tomorrow."),
+    )
+    theme = serializers.SlugField(required=False, help_text=_("Only this theme (its code)."))
+
+    def validate_theme(self, code):
+        if not Theme.objects.filter(code=code).exists():
+            raise ValidationError(_("Unknown theme."))
+        return code
+
+    def validate(self, attrs):
+        attrs["period"] = period = read_period(attrs.get("start"), attrs.get("end"))
+        if period.start >= period.end:
+            raise ValidationError({"start": [_("Must be before end.")]})
+        return attrs
+
+
+def read_period(start, end) -> Period:
+    """The asked period; a missing end is tomorrow, a missing start a year before end."""
+    if end is None:
+        end = Period.last_year(timezone.localdate()).end
+    if start is None:
+        start = Period.last_year(end - datetime.timedelta(days=1)).start
+    return Period(start, end)
+
+
+def about(request, period: Period) -> dict:
+    return {
+        "period": {
+            "start": period.start,
+            "end": period.end,
+            "previous_start": period.previous_start,
+        },
+        "k_anonymity": K_ANONYMITY,
+        "missing_severity_weight": MISSING_SEVERITY_WEIGHT,
+        "all_observations": reads_internal(request),
+    }
+
+
+_NUMBER = {"type": "number", "nullable": True}
+_COUNT = {"type": "integer", "nullable": True}
+CELL = {
+    "type": "object",
+    "description": "Figures of one cell over the period's observations that are not duplicates "
+    "or rejected; all null when `suppressed`.",
+    "properties": {
+        "observations": {**_COUNT, "description": "problems + positive"},
+        "problems": _COUNT,
+        "positive": {**_COUNT, "description": "Safe or pleasant places."},
+        "open": _COUNT,
+        "resolved": _COUNT,
+        "share_resolved": {**_NUMBER, "description": "resolved / problems"},
+        "severity_weighted": {
+            **_COUNT,
+            "description": "Sum of the problems' severities, a missing one counted as "
+            "missing_severity_weight.",
+        },
+        "rate_per_1000": {
+            **_NUMBER,
+            "description": "severity_weighted per 1,000 residents; null without a population.",
+        },
+        "median_days_to_resolve": {
+            **_NUMBER,
+            "description": "From observed_at to the last change to resolved, in days.",
+        },
+        "previous_problems": {**_COUNT, "description": "In [previous_start, start)."},
+        "change": {**_COUNT, "description": "problems − previous_problems"},
+        "change_percent": _NUMBER,
+        "suppressed": {
+            "type": "boolean",
+            "description": "Fewer than k_anonymity observations: figures hidden.",
+        },
+        "previous_suppressed": {
+            "type": "boolean",
+            "description": "The previous period's cell is that small: its figures hidden.",
+        },
+    },
+}
+AREA = {
+    "type": "object",
+    "properties": {
+        "population": _COUNT,
+        "themes": {
+            "type": "array",
+            "items": {
+                "allOf": [
+                    CELL,
+                    {
+                        "type": "object",
+                        "properties": {
+                            "theme": {
+                                "type": "object",
+                                "properties": {
+                                    "code": {"type": "string"},
+                                    "name": {"type": "string"},
+                                },
+                            }
+                        },
+                    },
+                ]
+            },
+        },
+        "total": CELL,
+    },
+}
+DISTRICT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "code": {"type": "string"},
+        "name": {"type": "string"},
+    },
+}
+ABOUT = {
+    "period": {
+        "type": "object",
+        "properties": {
+            "start": {"type": "string", "format": "date"},
+            "end": {"type": "string", "format": "date", "description": "Excluded."},
+            "previous_start": {"type": "string", "format": "date"},
+        },
+    },
+    "k_anonymity": {"type": "integer"},
+    "missing_severity_weight": {"type": "integer"},
+    "all_observations": {
+        "type": "boolean",
+        "description": "True for staff, planners and administrators: internal ones included, "
+        "nothing suppressed.",
+    },
+}
+DISTRICT_PICTURE = OpenApiResponse(
+    {
+        "type": "object",
+        "properties": {
+            **ABOUT,
+            "district": DISTRICT,
+            "population": _COUNT,
+            "themes": AREA["properties"]["themes"],
+            "total": CELL,
+        },
+    },
+    description="A row per theme and the district's total.",
+)
+MUNICIPALITY_PICTURE = OpenApiResponse(
+    {
+        "type": "object",
+        "properties": {
+            **ABOUT,
+            "municipality": {
+                "type": "object",
+                "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+            },
+            "districts": {
+                "type": "array",
+                "items": {
+                    "allOf": [AREA, {"type": "object", "properties": {"district": DISTRICT}}]
+                },
+            },
+            "outside_districts": AREA,
+            "municipality_total": AREA,
+        },
+    },
+    description="Every district, the observations outside every district, and the whole.",
+)
+DESCRIPTION = (
+    "Counts, severity-weighted rate per 1,000 residents, share resolved, median days to "
+    "resolve, change against the previous period of the same length, and positive places. "
+    "The public sees public observations only, and cells with fewer than k_anonymity "
+    "observations are suppressed."
+)
+
+
+class DistrictPicture(LyhtyView):
+    permission_classes = [ReadOnly]
+
+    @extend_schema(
+        tags=TAG,
+        summary="One district's picture, per theme",
+        description=DESCRIPTION,
+        parameters=[ID, PictureParameters],
+        responses={200: DISTRICT_PICTURE, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    def get(self, request, id):
+        district = get_object_or_404(District, pk=id)
+        query = read_query(request, PictureParameters)
+        period = query["period"]
+        picture = district_picture(
+            observations_for(request),
+            district,
+            period,
+            theme=query.get("theme"),
+            suppress_small=not reads_internal(request),
+        )
+        return Response({**about(request, period), **picture})
+
+
+class MunicipalityPicture(LyhtyView):
+    permission_classes = [ReadOnly]
+
+    @extend_schema(
+        tags=TAG,
+        summary="A municipality's picture: every district per theme, and the whole",
+        description=DESCRIPTION,
+        parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH), PictureParameters],
+        responses={200: MUNICIPALITY_PICTURE, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    def get(self, request, code):
+        municipality = get_object_or_404(Municipality, code=code)
+        query = read_query(request, PictureParameters)
+        period = query["period"]
+        picture = municipality_picture(
+            observations_for(request),
+            municipality,
+            period,
+            theme=query.get("theme"),
+            suppress_small=not reads_internal(request),
+        )
+        municipality_info = {"code": municipality.code, "name": municipality.name}
+        return Response({**about(request, period), "municipality": municipality_info, **picture})

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: EUPL-1.2
+// The phone logger: join a walk by its code, then one tap on a category saves a point
+// where the phone is. Points go to the outbox (IndexedDB) first and upload from there.
+import { Outbox } from "./outbox.js";
+
+const config = JSON.parse(document.getElementById("logger-config").textContent);
+const strings = JSON.parse(document.getElementById("logger-strings").textContent);
+const language = document.documentElement.lang;
+const storageKey = `lyhty:walk:${config.code}`;
+const POOR_FIX_M = 50;
+const DOUBLE_TAP_MS = 1000;
+
+const $ = (id) => document.getElementById(id);
+const say = (text, values = {}) => text.replace(/%\((\w+)\)s/g, (_, name) => values[name]);
+
+function remembered(key, fallback = null) {
+  try {
+    return JSON.parse(localStorage.getItem(key)) ?? fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+// ---- join ----
+
+function showJoin() {
+  $("join").hidden = false;
+  $("join-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const error = $("join-error");
+    error.hidden = true;
+    const body = {
+      code: config.code,
+      display_name: form.display_name.value.trim(),
+      group: form.group.value,
+      privacy_accepted: form.privacy_accepted.checked,
+    };
+    let answer;
+    let response;
+    try {
+      response = await fetch(config.joinUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Accept-Language": language },
+        body: JSON.stringify(body),
+        credentials: "omit",
+      });
+      answer = await response.json();
+    } catch {
+      response = null;
+    }
+    if (!response || response.status !== 201) {
+      const messages = answer ? Object.values(answer).flat().filter((m) => typeof m === "string") : [];
+      error.textContent = messages.length ? messages.join(" ") : strings.joinFailed;
+      error.hidden = false;
+      return;
+    }
+    localStorage.setItem(storageKey, JSON.stringify({ key: answer.key, walk: config.walkId }));
+    localStorage.setItem(`${storageKey}:feature`, JSON.stringify(answer.walk));
+    $("join").hidden = true;
+    startLogging(answer.key);
+  });
+}
+
+// ---- the map ----
+
+let map;
+let here = null; // {lat, lon, accuracy}
+let youMarker;
+let accuracyCircle;
+let chosenPlace = null; // a map tap before logging: the next point goes there
+let chosenMarker = null;
+let active = null; // the point just logged: {uuid, feature, marker}
+
+const pin = (className) => L.divIcon({ className: `pin ${className}`, iconSize: [28, 28], iconAnchor: [14, 28] });
+
+function setupMap() {
+  map = L.map("map", { zoomControl: true, attributionControl: true }).setView([61.5, 26.0], 6);
+  L.tileLayer(config.tileUrl, { maxZoom: 19, attribution: config.tileAttribution }).addTo(map);
+  const feature = remembered(`${storageKey}:feature`);
+  if (feature) drawRoute(feature);
+  fetch(config.walkUrl, { headers: { "Accept-Language": language } })
+    .then((r) => (r.ok ? r.json() : null))
+    .then((fresh) => {
+      if (!fresh) return;
+      localStorage.setItem(`${storageKey}:feature`, JSON.stringify(fresh));
+      if (!feature) drawRoute(fresh);
+    })
+    .catch(() => {});
+  map.on("click", (event) => placeByTap(event.latlng));
+  if ("geolocation" in navigator) {
+    navigator.geolocation.watchPosition(onPosition, () => showPositionNote(), {
+      enableHighAccuracy: true,
+      maximumAge: 10000,
+    });
+  }
+  showPositionNote();
+}
+
+let route;
+function drawRoute(feature) {
+  if (!feature.geometry || route) return;
+  route = L.geoJSON(feature, { style: { color: "#ffd54a", weight: 5, dashArray: "8 6" }, interactive: false }).addTo(map);
+  if (!here) map.fitBounds(route.getBounds(), { padding: [20, 20] });
+}
+
+function onPosition(position) {
+  const first = !here;
+  here = { lat: position.coords.latitude, lon: position.coords.longitude, accuracy: position.coords.accuracy };
+  const latlng = [here.lat, here.lon];
+  $("map").dataset.position = `${here.lat.toFixed(5)},${here.lon.toFixed(5)}`;
+  if (!youMarker) {
+    accuracyCircle = L.circle(latlng, { radius: here.accuracy, color: "#4fc3f7", weight: 1, fillOpacity: 0.15, interactive: false }).addTo(map);
+    youMarker = L.circleMarker(latlng, { radius: 8, color: "#000", weight: 2, fillColor: "#4fc3f7", fillOpacity: 1, interactive: false })
+      .bindTooltip(strings.you)
+      .addTo(map);
+  } else {
+    youMarker.setLatLng(latlng);
+    accuracyCircle.setLatLng(latlng).setRadius(here.accuracy);
+  }
+  if (first) map.setView(latlng, 17);
+  else if (!active && !chosenPlace && !map.getBounds().pad(-0.2).contains(latlng)) map.panTo(latlng);
+  showPositionNote();
+}
+
+function showPositionNote() {
+  const note = $("position-note");
+  if (chosenPlace) note.hidden = true;
+  else if (!here) {
+    note.textContent = strings.noFix;
+    note.hidden = false;
+  } else if (here.accuracy > POOR_FIX_M) {
+    note.textContent = say(strings.poorFix, { metres: Math.round(here.accuracy) });
+    note.hidden = false;
+  } else note.hidden = true;
+}
+
+function placeByTap(latlng) {
+  if (active) {
+    active.marker.setLatLng(latlng);
+    moveActive(latlng);
+    return;
+  }
+  chosenPlace = latlng;
+  if (chosenMarker) chosenMarker.setLatLng(latlng);
+  else chosenMarker = L.marker(latlng, { icon: pin("pin-chosen"), keyboard: false }).addTo(map);
+  showPositionNote();
+}
+
+function point(latlng) {
+  const round = (value) => Math.round(value * 1e7) / 1e7;
+  return { type: "Point", coordinates: [round(latlng.lng), round(latlng.lat)] };
+}
+
+function moveActive(latlng) {
+  active.feature.geometry = point(latlng);
+  active.feature.properties.position_source = "map";
+  delete active.feature.properties.accuracy_m;
+  outbox.save(active.uuid, active.feature);
+  $("saved-message").textContent = strings.moved;
+}
+
+// ---- categories ----
+
+let categories = [];
+let themes = [];
+
+async function loadCategories() {
+  const cacheKey = `lyhty:categories:${language}`;
+  const get = (url) => fetch(url, { headers: { "Accept-Language": language } }).then((r) => {
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    return r.json();
+  });
+  try {
+    [themes, categories] = await Promise.all([get(config.themesUrl), get(config.categoriesUrl)]);
+    localStorage.setItem(cacheKey, JSON.stringify({ themes, categories }));
+  } catch {
+    ({ themes, categories } = remembered(cacheKey, { themes: [], categories: [] }));
+  }
+  categories = categories.filter((c) => c.active !== false);
+  themes = themes.filter((t) => categories.some((c) => c.theme === t.code)).sort((a, b) => a.order - b.order);
+  const box = $("themes");
+  box.replaceChildren(
+    ...themes.map((theme) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "theme";
+      button.dataset.theme = theme.code;
+      button.textContent = theme.name;
+      button.setAttribute("aria-pressed", "false");
+      button.addEventListener("click", () => chooseTheme(theme.code));
+      return button;
+    }),
+  );
+  if (themes.length) chooseTheme(themes[0].code);
+}
+
+function chooseTheme(code) {
+  for (const button of $("themes").children) button.setAttribute("aria-pressed", String(button.dataset.theme === code));
+  const buttons = categories
+    .filter((c) => c.theme === code)
+    .sort((a, b) => a.order - b.order)
+    .map((category) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = `category${category.is_positive ? " positive" : ""}`;
+      button.dataset.category = category.code;
+      const icon = document.createElement("span");
+      icon.className = "icon";
+      icon.setAttribute("aria-hidden", "true");
+      icon.textContent = category.name.charAt(0);
+      const label = document.createElement("span");
+      label.textContent = category.name;
+      button.append(icon, label);
+      button.addEventListener("click", () => logPoint(category));
+      return button;
+    });
+  $("category-buttons").replaceChildren(...buttons);
+}
+
+// ---- logging ----
+
+let lastLog = 0;
+
+function logPoint(category) {
+  const now = Date.now();
+  if (active && now - lastLog < DOUBLE_TAP_MS) return; // a double tap, or a glove's bounce
+  lastLog = now;
+  finishDetails();
+  const byGps = here && !chosenPlace;
+  const latlng = chosenPlace || (here ? L.latLng(here.lat, here.lon) : map.getCenter());
+  const uuid = crypto.randomUUID();
+  const properties = {
+    uuid,
+    category: category.code,
+    observed_at: new Date().toISOString(),
+    position_source: byGps ? "gps" : "map",
+    is_positive: Boolean(category.is_positive),
+  };
+  if (byGps) properties.accuracy_m = Math.round(here.accuracy * 10) / 10;
+  const feature = { type: "Feature", geometry: point(latlng), properties };
+  if (chosenMarker) chosenMarker.remove();
+  chosenMarker = null;
+  chosenPlace = null;
+  const marker = L.marker(latlng, { icon: pin("pin-active"), draggable: true, keyboard: false }).addTo(map);
+  active = { uuid, feature, marker, category };
+  marker.on("dragend", () => active && active.marker === marker && moveActive(marker.getLatLng()));
+  outbox.save(uuid, feature);
+  openDetails(category);
+  showPositionNote();
+}
+
+function openDetails(category) {
+  const form = $("details");
+  form.reset();
+  form.querySelector(`[name=is_positive][value="${Boolean(category.is_positive)}"]`).checked = true;
+  $("saved-message").textContent = say(navigator.onLine ? strings.saved : strings.savedOffline, {
+    category: category.name,
+  });
+  $("categories").hidden = true;
+  form.hidden = false;
+  // The second tap of a double tap must not land on what just appeared under the finger.
+  form.inert = true;
+  setTimeout(() => { form.inert = false; }, 500);
+}
+
+function finishDetails() {
+  if (!active) return;
+  const form = $("details");
+  const properties = active.feature.properties;
+  const before = JSON.stringify(properties);
+  properties.is_positive = form.is_positive.value === "true";
+  const severity = form.severity.value;
+  if (severity) properties.severity = Number(severity);
+  const note = form.description.value.trim();
+  if (note) properties.description = note;
+  if (JSON.stringify(properties) !== before) outbox.save(active.uuid, active.feature);
+  active.marker.dragging.disable();
+  active.marker.setIcon(pin("pin-logged"));
+  active = null;
+  form.hidden = true;
+  $("categories").hidden = false;
+}
+
+// ---- the outbox and offline ----
+
+let outbox;
+
+function showOutbox({ waiting, rejected, confirmed }, sending) {
+  let text = waiting ? say(strings.waiting, { count: waiting }) : strings.allSent;
+  if (waiting && sending && navigator.onLine) text = `${text} · ${strings.sending}`;
+  if (rejected) text = `${text} · ${say(strings.rejected, { count: rejected })}`;
+  const box = $("outbox");
+  box.textContent = text;
+  box.dataset.waiting = String(waiting);
+  box.dataset.confirmed = String(confirmed);
+  box.classList.toggle("pending", waiting > 0);
+}
+
+async function keepForOffline() {
+  if (!("serviceWorker" in navigator)) return;
+  try {
+    await navigator.serviceWorker.register(config.swUrl);
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+    }
+    // Fetched through the worker, which keeps the answers for a reload without network.
+    if (navigator.onLine) {
+      const urls = [location.pathname, config.walkUrl, config.themesUrl, config.categoriesUrl];
+      await Promise.all(urls.map((url) => fetch(url, { headers: { "Accept-Language": language } })));
+    }
+    document.body.dataset.offlineReady = "true";
+  } catch {
+    // Without a worker the logger still works; only a reload without network fails.
+  }
+}
+
+function startLogging(key) {
+  $("log").hidden = false;
+  document.body.classList.add("logging");
+  outbox = new Outbox({ walk: config.walkId, key, observationsUrl: config.observationsUrl, onChange: showOutbox });
+  outbox.onPhotoRejected = (reason) => {
+    $("saved-message").textContent = say(strings.photoRejected, { reason });
+  };
+  setupMap();
+  loadCategories();
+  $("details").addEventListener("submit", (event) => {
+    event.preventDefault();
+    finishDetails();
+  });
+  $("photo").addEventListener("change", async (event) => {
+    const file = event.target.files[0];
+    if (!file || !active) return;
+    await outbox.addPhoto(active.uuid, file, file.name);
+    $("saved-message").textContent = strings.photoAdded;
+  });
+  outbox.changed();
+  outbox.send();
+  keepForOffline();
+}
+
+const joined = remembered(storageKey);
+if (joined && joined.key) startLogging(joined.key);
+else showJoin();
