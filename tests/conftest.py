@@ -19,10 +19,17 @@ def shared_data() -> Path:
 @pytest.fixture
 def municipality(db):
     """Kotka-sized test town: a 4 km square split into West (id lower) and East districts."""
-    from geo.models import District, Municipality
+    return make_town()
 
-    def box(x0, y0, x1, y1):
-        return MultiPolygon(Polygon.from_bbox((x0, y0, x1, y1)), srid=4326)
+
+def box(x0, y0, x1, y1):
+    return MultiPolygon(Polygon.from_bbox((x0, y0, x1, y1)), srid=4326)
+
+
+def make_town(*, districts_north=60.48, populations=(4000, 6000)):
+    """Testilä (285): West and East districts; tests that need a strip outside every
+    district lower `districts_north`."""
+    from geo.models import District, Municipality
 
     town = Municipality.objects.create(
         code="285",
@@ -33,20 +40,17 @@ def municipality(db):
         national_srid=3067,
         geom=box(26.90, 60.44, 26.98, 60.48),
     )
-    District.objects.create(
-        municipality=town,
-        code="1",
-        name="Länsi",
-        name_sv="Väster",
-        population=4000,
-        geom=box(26.90, 60.44, 26.94, 60.48),
-    )
-    District.objects.create(
-        municipality=town,
-        code="2",
-        name="Itä",
-        name_sv="Öster",
-        population=6000,
-        geom=box(26.94, 60.44, 26.98, 60.48),
-    )
+    # Edges written out, not computed: 26.90 + 0.04 is not 26.94 in floating point.
+    for code, name, name_sv, (west, east), population in [
+        ("1", "Länsi", "Väster", (26.90, 26.94), populations[0]),
+        ("2", "Itä", "Öster", (26.94, 26.98), populations[1]),
+    ]:
+        District.objects.create(
+            municipality=town,
+            code=code,
+            name=name,
+            name_sv=name_sv,
+            population=population,
+            geom=box(west, 60.44, east, districts_north),
+        )
     return town

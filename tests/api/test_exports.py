@@ -20,13 +20,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon
+from django.contrib.gis.geos import LineString, Point
 from django.db import connection
 from pyproj import Transformer
 from rest_framework.test import APIClient
 
 from geo import exports
-from geo.models import District, Municipality
+from tests.conftest import make_town
 from walks.models import Category, Observation, SafetyWalk, Theme, WalkParticipant
 from walks.roles import PLANNERS_GROUP, STAFF_GROUP
 
@@ -46,35 +46,9 @@ def lonlat(i):
     return 26.905 + i * 0.0035, 60.445 + (i % 7) * 0.004
 
 
-def box(x0, y0, x1, y1):
-    return MultiPolygon(Polygon.from_bbox((x0, y0, x1, y1)), srid=4326)
-
-
 def build_town():
     """The conftest `municipality` (Testilä, 285, West and East), its walk and 20 points."""
-    town = Municipality.objects.create(
-        code="285",
-        country="FI",
-        name_fi="Testilä",
-        name_sv="Testby",
-        name_en="Testtown",
-        national_srid=3067,
-        geom=box(26.90, 60.44, 26.98, 60.48),
-    )
-    District.objects.create(
-        municipality=town,
-        code="1",
-        name="Länsi",
-        name_sv="Väster",
-        geom=box(26.90, 60.44, 26.94, 60.48),
-    )
-    District.objects.create(
-        municipality=town,
-        code="2",
-        name="Itä",
-        name_sv="Öster",
-        geom=box(26.94, 60.44, 26.98, 60.48),
-    )
+    town = make_town(populations=(None, None))
     lighting = Theme.objects.create(
         code="exp_lighting", name_fi="Valaistus", name_sv="Belysning", name_en="Lighting"
     )

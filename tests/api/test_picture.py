@@ -19,14 +19,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.contrib.gis.geos import Point
 from django.db import connection
 from django.utils import translation
 from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry import shape
 
-from geo.models import District, Municipality
 from geo.picture import FIGURES, K_ANONYMITY, MISSING_SEVERITY_WEIGHT
+from tests.conftest import make_town
 from walks.models import Category, Observation, Status, StatusChange
 
 pytestmark = pytest.mark.django_db
@@ -37,10 +37,6 @@ QUERY = {"start": START.isoformat(), "end": END.isoformat()}
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 CATEGORIES = ["lamp_out", "pothole", "graffiti", "safe_place", "disturbance", "dark_spot"]
 STATUSES = ["new", "confirmed", "resolved", "in_progress", "resolved", "assigned", "resolved"]
-
-
-def box(x0, y0, x1, y1):
-    return MultiPolygon(Polygon.from_bbox((x0, y0, x1, y1)), srid=4326)
 
 
 def lonlat(i):
@@ -67,29 +63,7 @@ def observed(i):
 
 
 def build_town():
-    town = Municipality.objects.create(
-        code="285",
-        country="FI",
-        name_fi="Testilä",
-        name_sv="Testby",
-        name_en="Testtown",
-        national_srid=3067,
-        geom=box(26.90, 60.44, 26.98, 60.48),
-    )
-    District.objects.create(
-        municipality=town,
-        code="1",
-        name="Länsi",
-        population=4000,
-        geom=box(26.90, 60.44, 26.94, 60.47),
-    )
-    District.objects.create(
-        municipality=town,
-        code="2",
-        name="Itä",
-        population=6000,
-        geom=box(26.94, 60.44, 26.98, 60.47),
-    )
+    town = make_town(districts_north=60.47)
     categories = {code: Category.objects.get(code=code) for code in CATEGORIES}
     for i in range(62):
         status = STATUSES[i % len(STATUSES)]
