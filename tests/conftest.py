@@ -54,3 +54,26 @@ def make_town(*, districts_north=60.48, populations=(4000, 6000)):
             geom=box(west, 60.44, east, districts_north),
         )
     return town
+
+
+# Points well inside the test town's West and East districts.
+WEST = (26.92, 60.46)
+EAST = (26.96, 60.46)
+
+
+@pytest.fixture
+def make_observation(municipality):
+    """make_observation("dark_spot", at=EAST, severity=4): an observation in Testilä."""
+    from django.contrib.gis.geos import Point
+
+    from walks.models import Category, Observation
+
+    def make(category="lamp_out", at=WEST, **fields):
+        return Observation.objects.create(
+            municipality=municipality,
+            category=Category.objects.get(code=category),
+            geom=Point(*at, srid=4326),
+            **fields,
+        )
+
+    return make

@@ -12,23 +12,19 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.contrib.gis.geos import LineString, Point
+from django.contrib.gis.geos import LineString
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.conftest import EAST, WEST  # noqa: E402,F401  re-exported for the API tests
 from walks.models import (
-    Category,
-    Observation,
     ResponsibleUnit,
     SafetyWalk,
     WalkParticipant,
     WalkState,
 )
 from walks.roles import PLANNERS_GROUP, STAFF_GROUP
-
-WEST = (26.92, 60.46)
-EAST = (26.96, 60.46)
 
 
 def client_with(authorization=None):
@@ -144,16 +140,3 @@ def feature(lon=WEST[0], lat=WEST[1], *, geometry=None, **properties):
 
 def collection(features):
     return {"type": "FeatureCollection", "features": features}
-
-
-@pytest.fixture
-def make_observation(municipality):
-    def make(category="lamp_out", at=WEST, **fields):
-        return Observation.objects.create(
-            municipality=municipality,
-            category=Category.objects.get(code=category),
-            geom=Point(*at, srid=4326),
-            **fields,
-        )
-
-    return make

@@ -8,24 +8,17 @@ West district west of 26.94). TIME_ZONE is Europe/Helsinki (UTC+2 in November).
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.contrib.gis.geos import Point, Polygon
+from django.contrib.gis.geos import Polygon
 from django.utils import timezone
 
-from tests.api.conftest import EAST, WEST, make_walk
-from walks.models import Category, Observation, Status, Visibility
+from tests.api.conftest import make_walk
+from tests.conftest import EAST, WEST
+from walks.models import Observation, Status, Visibility
 
 
 @pytest.fixture
-def make(municipality):
-    def make(category="lamp_out", at=WEST, **fields):
-        return Observation.objects.create(
-            municipality=municipality,
-            category=Category.objects.get(code=category),
-            geom=Point(*at, srid=4326),
-            **fields,
-        )
-
-    return make
+def make(make_observation):
+    return make_observation
 
 
 def ids(rows):
