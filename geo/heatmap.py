@@ -62,20 +62,9 @@ def cell_for_zoom(zoom: int, latitude: float) -> int:
     return min(CELL_SIZES, key=lambda size: abs(math.log(size / wanted)))
 
 
-def national_extent(bbox: tuple, srid: int) -> tuple[float, float, float, float]:
-    """(x0, y0, x1, y1) in `srid` holding the lon/lat box (edges sampled: TM bends them)."""
-    x0, y0, x1, y1 = bbox
-    steps = 16
-    points = []
-    for n in range(steps + 1):
-        t = n / steps
-        x, y = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
-        points += [Point(x, y0), Point(x, y1), Point(x0, y), Point(x1, y)]
-    return MultiPoint(points, srid=4326).transform(srid, clone=True).extent
-
-
-def lonlat_extent(box: tuple, srid: int) -> Polygon:
-    """The lon/lat rectangle holding a box of the national CRS (edges sampled)."""
+def _box_edges(box: tuple, srid: int) -> MultiPoint:
+    """Points along a box's four edges: a Transverse Mercator projection bends them, so
+    transforming the corners alone would cut the box short."""
     x0, y0, x1, y1 = box
     steps = 16
     points = []
@@ -83,7 +72,17 @@ def lonlat_extent(box: tuple, srid: int) -> Polygon:
         t = n / steps
         x, y = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
         points += [Point(x, y0), Point(x, y1), Point(x0, y), Point(x1, y)]
-    return Polygon.from_bbox(MultiPoint(points, srid=srid).transform(4326, clone=True).extent)
+    return MultiPoint(points, srid=srid)
+
+
+def national_extent(bbox: tuple, srid: int) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) in `srid` holding the lon/lat box."""
+    return _box_edges(bbox, 4326).transform(srid, clone=True).extent
+
+
+def lonlat_extent(box: tuple, srid: int) -> Polygon:
+    """The lon/lat rectangle holding a box of the national CRS."""
+    return Polygon.from_bbox(_box_edges(box, srid).transform(4326, clone=True).extent)
 
 
 class Plan:

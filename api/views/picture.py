@@ -211,6 +211,20 @@ DESCRIPTION = (
 )
 
 
+def picture_response(request, compute, place, **extra):
+    """The picture of a district or municipality, over what the caller may read."""
+    query = read_query(request, PictureParameters)
+    period = query["period"]
+    picture = compute(
+        observations_for(request),
+        place,
+        period,
+        theme=query.get("theme"),
+        suppress_small=not reads_internal(request),
+    )
+    return Response({**about(request, period), **extra, **picture})
+
+
 class DistrictPicture(LyhtyView):
     permission_classes = [ReadOnly]
 
@@ -222,17 +236,7 @@ class DistrictPicture(LyhtyView):
         responses={200: DISTRICT_PICTURE, 400: BAD_REQUEST, 404: NOT_FOUND},
     )
     def get(self, request, id):
-        district = get_object_or_404(District, pk=id)
-        query = read_query(request, PictureParameters)
-        period = query["period"]
-        picture = district_picture(
-            observations_for(request),
-            district,
-            period,
-            theme=query.get("theme"),
-            suppress_small=not reads_internal(request),
-        )
-        return Response({**about(request, period), **picture})
+        return picture_response(request, district_picture, get_object_or_404(District, pk=id))
 
 
 class MunicipalityPicture(LyhtyView):
@@ -247,14 +251,7 @@ class MunicipalityPicture(LyhtyView):
     )
     def get(self, request, code):
         municipality = get_object_or_404(Municipality, code=code)
-        query = read_query(request, PictureParameters)
-        period = query["period"]
-        picture = municipality_picture(
-            observations_for(request),
-            municipality,
-            period,
-            theme=query.get("theme"),
-            suppress_small=not reads_internal(request),
+        about_municipality = {"code": municipality.code, "name": municipality.name}
+        return picture_response(
+            request, municipality_picture, municipality, municipality=about_municipality
         )
-        municipality_info = {"code": municipality.code, "name": municipality.name}
-        return Response({**about(request, period), "municipality": municipality_info, **picture})
