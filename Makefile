@@ -9,6 +9,7 @@ DEV := DEBUG=1
 
 run: provision
 	$(DEV) $(MANAGE) migrate --noinput
+	$(DEV) $(MANAGE) createcachetable
 	$(DEV) $(MANAGE) compilemessages --ignore=.venv -v0
 	$(DEV) $(MANAGE) load_demo
 	@echo
@@ -32,6 +33,7 @@ bench: provision
 # Production: gunicorn behind a TLS proxy. Needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL.
 serve: provision
 	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
 	$(MANAGE) compilemessages --ignore=.venv -v0
 	$(MANAGE) collectstatic --noinput -v0
 	.venv/bin/gunicorn config.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WORKERS:-3}

@@ -4,9 +4,11 @@ the same cells written as one raw SQL statement.
 
     .venv/bin/python -m bench.heatmap      (or from bench.run: bench_heatmap())
 
-Figures: the public's 250 m grid over the whole demo municipality on a cold cache, and the
-raw statement; the same view again (cache); a planner's 100 m view at zoom 14 panned half
-a screen at a time (each pan computes only the tiles it uncovers).
+Figures: the public's 250 m grid over the whole demo municipality from cold (no
+pre-aggregate: the request builds the public's 50 m pre-aggregate and sums it), and the raw
+statement; the same view again; a planner's 100 m view at zoom 14 panned a quarter of a
+screen at a time along two rows, without filters and filtered to one theme (the first view
+of each builds its pre-aggregate and is reported apart).
 """
 
 import json
@@ -47,10 +49,10 @@ def _median_ms(times):
 def bench_heatmap(repeat: int = 5, code: str = "demo") -> dict:
     # Imported here: Django is set up by bench.run, which the caller has imported.
     from django.contrib.auth.models import AnonymousUser
-    from django.core.cache import cache
     from rest_framework.test import APIRequestFactory, force_authenticate
 
     from api.views.heatmap import HeatmapView
+    from geo.heatmap import forget_heat_cells
     from geo.models import Municipality
 
     municipality = Municipality.objects.get(code=code)
@@ -83,37 +85,49 @@ def bench_heatmap(repeat: int = 5, code: str = "demo") -> dict:
         start = time.perf_counter()
         raw()
         raw_times.append(time.perf_counter() - start)
-        cache.clear()
+        forget_heat_cells(municipality)
         elapsed, answer = get(whole)
         cold_times.append(elapsed)
         warm_times.append(get(whole)[0])
     assert len(answer["features"]) == raw_features, (len(answer["features"]), raw_features)
 
     # Zoom 14 on a 1600 × 900 px screen: about 9.6 × 5.4 km at 61.5° N (4.66 m a pixel),
-    # panned east by a quarter of a screen each time.
+    # panned east by a quarter of a screen each time, along two rows.
     x0, y0, x1, y1 = municipality.geom.extent
     width, height = 1600 * 4.66 / (111_320 * 0.477), 900 * 4.66 / 111_320
-    cache.clear()
-    pan_times = []
-    left = x0
-    first = True
-    while left + width <= x1 + width / 2:
-        bbox = f"{left},{y0 + 0.02},{left + width},{y0 + 0.02 + height}"
-        elapsed, answer = get({"municipality": code, "zoom": 14, "bbox": bbox}, planner)
-        if not first:
-            pan_times.append(elapsed)
-        first = False
-        left += width / 4
+
+    def pans(filters):
+        first, times = None, []
+        for bottom in (y0 + 0.02, y0 + 0.02 + height / 2):
+            left = x0
+            while left + width <= x1 + width / 2:
+                bbox = f"{left},{bottom},{left + width},{bottom + height}"
+                params = {"municipality": code, "zoom": 14, "bbox": bbox, **filters}
+                elapsed, answer = get(params, planner)
+                if first is None:
+                    first = elapsed
+                else:
+                    times.append(elapsed)
+                left += width / 4
+        return first, times, answer["cell"]
+
+    forget_heat_cells(municipality)
+    first_planner, pan_times, pan_cell = pans({})
+    first_filtered, filtered_times, _cell = pans({"theme": "lighting"})
     return {
         "features": raw_features,
         "raw_ms": _median_ms(raw_times),
         "cold_ms": _median_ms(cold_times),
         "ratio": statistics.median(cold_times) / statistics.median(raw_times),
         "repeated_ms": _median_ms(warm_times),
+        "first_planner_ms": first_planner * 1000,
         "panned_ms": _median_ms(pan_times),
         "panned_max_ms": max(pan_times) * 1000,
         "pans": len(pan_times),
-        "pan_cell": answer["cell"],
+        "pan_cell": pan_cell,
+        "first_filtered_ms": first_filtered * 1000,
+        "filtered_ms": _median_ms(filtered_times),
+        "filtered_max_ms": max(filtered_times) * 1000,
     }
 
 

@@ -7,27 +7,39 @@ the same square whatever the view, and `floor(x / cell)` in any tool finds it. E
 carries `count` (observations), `weight` (their summed severity, a missing severity
 weighing as much as the middle of the scale, 3) and `density` (weight per km²).
 
-One PostgreSQL statement does the work: the caller's QuerySet (already filtered and
-limited to what the caller may read) becomes a subquery; PostGIS transforms the points,
-bins, sums, drops cells under the privacy threshold, draws each cell back in EPSG:4326
-and writes the GeoJSON. Python only plans the tiles and joins their text.
+Every view is summed from a pre-aggregate: the caller's QuerySet (already filtered and
+limited to what the caller may read) counted once in 50 m cells of the municipality
+(table `geo_heatcell`, geo migration 0002). Every cell size offered is a whole number of
+50 m cells and floor(floor(x / 50) / k) is floor(x / 50k), so a 100 m or 2 km cell is the
+sum of its 50 m cells: the answer is, byte for byte, what binning the points would give
+(`tiles_of` without a key still does that; the tests hold both to plain Python), without
+transforming a single point. One statement sums the cells of the view, drops those under
+the privacy threshold, draws each cell back in EPSG:4326 and writes the GeoJSON: tens of
+milliseconds for any view, so a panned or repeated view costs what any view costs.
 
-Repeated and panned views come from Django's cache. The grid is split into tiles of
-TILE_CELLS × TILE_CELLS cells; each tile's features are cached under a key made of the
-municipality, the grid, the caller's filters and visibility, and a stamp of the
-observation table (see `observations_stamp`). A panned view computes only the tiles it
-has not seen, in the same one statement. A change to any observation changes the stamp,
-so nothing stale is served for longer than the statistics flush (about a second, for
-deletions) or, for changes that bypass `updated_at` (e.g. a category made sensitive),
-CACHE_SECONDS.
+A pre-aggregate is named by its QuerySet: "all" (staff, planners and administrators
+without filters: `Observation.objects.all()`), "public" (`visible_to_public()`), or, for
+any other QuerySet (filters, a participant's own points), a digest of its SQL, so that
+callers asking the same question share it and nothing has to be declared. It is built, in
+one parallel statement that costs about what binning the whole municipality once costs, by
+the first request that finds it missing or built from an older state of the observations
+(`observations_stamp`). Besides "all" and "public", a municipality keeps the
+KEEP_FILTERED most recently built filtered ones; older or outdated ones are dropped.
+
+A change to any observation, or to which categories are sensitive, changes the stamp.
+Deletions and bulk updates that leave updated_at alone are seen through PostgreSQL's
+statistics counters, which reach other sessions within seconds. A change that touches
+neither (e.g. a category moved to another theme) is seen when the observations next
+change.
 """
 
 import hashlib
 import math
+from datetime import timedelta
 
 from django.contrib.gis.geos import MultiPoint, Point, Polygon
-from django.core.cache import cache
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
 from django.db.models import IntegerField, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -45,10 +57,23 @@ MAX_CELLS = 20_000
 PUBLIC_MIN_COUNT = 3
 # An observation without a severity weighs as the middle of the 1–5 scale.
 DEFAULT_WEIGHT = 3
-# Tiles of the cache: 16 × 16 cells (4 km at 250 m).
+# An answer is made of whole tiles of 16 × 16 cells (4 km at 250 m), so that the same cell
+# comes out of neighbouring views the same.
 TILE_CELLS = 16
-# Bounds how long a change that does not touch the observation table can go unseen.
-CACHE_SECONDS = 600
+# The pre-aggregate's cell: every size in CELL_SIZES is a whole number of them.
+BASE_CELL = 50
+assert all(size % BASE_CELL == 0 for size in CELL_SIZES)
+# Unfiltered QuerySets with a name of their own: what staff and the public read.
+AUDIENCES = {
+    "all": lambda model: model.objects.all(),
+    "public": lambda model: model.objects.visible_to_public(),
+}
+# Filtered pre-aggregates a municipality keeps, the most recently built; each is at most a
+# row for every 50 m cell with an observation (35,000 for the bench's million).
+KEEP_FILTERED = 16
+# A pre-aggregate is never dropped sooner after it was built, so that no request finds the
+# cells it has just checked gone.
+KEEP_AT_LEAST = timedelta(minutes=1)
 
 
 class TooManyCells(ValueError):
@@ -129,9 +154,11 @@ def choose_cell(extent: tuple, latitude: float, *, cell=None, zoom=None) -> int:
     return CELL_SIZES[-1]
 
 
-# The one statement. Placeholders in order: tile size (×2), cell (×4), srid, cell area in
-# km², cell (×2), srid, the observations' own parameters, min_count, i range, j range.
-_CELLS = """
+# The one statement: the cells of a rectangle of tiles as GeoJSON features, one row of
+# comma-joined features a tile. `{cells}` is _LIVE_CELLS or _ROLLED_UP_CELLS, which give
+# (i, j, n, weight) for the cells of the rectangle with at least min_count observations.
+# Placeholders: tile size (×2), cell (×4), srid, cell area in km², then those of `cells`.
+_FEATURES = """
 SELECT floor(cells.i::float8 / %s)::int AS ti, floor(cells.j::float8 / %s)::int AS tj,
        string_agg(json_build_object(
            'type', 'Feature',
@@ -145,24 +172,56 @@ SELECT floor(cells.i::float8 / %s)::int AS ti, floor(cells.j::float8 / %s)::int 
                'density', round((cells.weight / %s::float8)::numeric, 3)
            )
        )::text, ',' ORDER BY cells.i, cells.j)
+FROM ({cells}) AS cells
+GROUP BY 1, 2
+"""
+
+# The points binned directly, for a view's cells only: what the pre-aggregate must sum to
+# (`tiles_of` without a key; the tests compare the two). Placeholders: cell (×2), srid, the
+# observations' own parameters, min_count, i range, j range.
+_LIVE_CELLS = """
+SELECT binned.i, binned.j, count(*) AS n, sum(binned.w) AS weight
 FROM (
-    SELECT binned.i, binned.j, count(*) AS n, sum(binned.w) AS weight
+    SELECT floor(ST_X(projected.p) / %s)::int AS i,
+           floor(ST_Y(projected.p) / %s)::int AS j,
+           projected.w
     FROM (
-        SELECT floor(ST_X(projected.p) / %s)::int AS i,
-               floor(ST_Y(projected.p) / %s)::int AS j,
-               projected.w
-        FROM (
-            SELECT ST_Transform(o.geom, %s) AS p, o.w
-            FROM ({observations}) AS o(geom, w)
-        ) AS projected
-    ) AS binned
-    GROUP BY binned.i, binned.j
-    -- The exact cut after grouping, through min() (= i in its group) so that PostgreSQL
-    -- does not push it into the scan, where it would transform every point four more
-    -- times and misjudge how many rows pass.
-    HAVING count(*) >= %s
-       AND min(binned.i) BETWEEN %s AND %s AND min(binned.j) BETWEEN %s AND %s
-) AS cells
+        SELECT ST_Transform(o.geom, %s) AS p, o.w
+        FROM ({observations}) AS o(geom, w)
+    ) AS projected
+) AS binned
+GROUP BY binned.i, binned.j
+-- The exact cut after grouping, through min() (= i in its group) so that PostgreSQL
+-- does not push it into the scan, where it would transform every point four more
+-- times and misjudge how many rows pass.
+HAVING count(*) >= %s
+   AND min(binned.i) BETWEEN %s AND %s AND min(binned.j) BETWEEN %s AND %s
+"""
+
+# The same cells summed from the pre-aggregate's 50 m cells: floor(floor(x / 50) / k) is
+# floor(x / (50 k)). Placeholders: k (×2), municipality, query key, base i range, base j
+# range, min_count.
+_ROLLED_UP_CELLS = """
+SELECT floor(h.i::float8 / %s)::int AS i, floor(h.j::float8 / %s)::int AS j,
+       sum(h.n)::bigint AS n, sum(h.weight)::bigint AS weight
+FROM geo_heatcell AS h
+WHERE h.municipality_id = %s AND h.query_key = %s
+  AND h.i BETWEEN %s AND %s AND h.j BETWEEN %s AND %s
+GROUP BY 1, 2
+HAVING sum(h.n) >= %s
+"""
+
+# The pre-aggregate of one (municipality, QuerySet), into a temporary table: a CREATE
+# TABLE … AS may run in parallel, an INSERT … SELECT may not (and takes twice as long).
+# Placeholders: cell (×2), srid, the observations' own parameters.
+_BUILD = """
+CREATE TEMPORARY TABLE heat_build AS
+SELECT floor(ST_X(projected.p) / %s)::int AS i, floor(ST_Y(projected.p) / %s)::int AS j,
+       count(*) AS n, sum(projected.w) AS weight
+FROM (
+    SELECT ST_Transform(o.geom, %s) AS p, o.w
+    FROM ({observations}) AS o(geom, w)
+) AS projected
 GROUP BY 1, 2
 """
 
@@ -173,38 +232,55 @@ def weighted_points(observations):
     return observations.order_by().annotate(heat_weight=weight).values_list("geom", "heat_weight")
 
 
-def tiles_of(observations, *, srid: int, cell: int, tiles: tuple, min_count: int) -> dict:
+def query_key(observations) -> str | None:
+    """The name of the QuerySet's pre-aggregate: "all" or "public" when it is exactly
+    what that audience reads, else "q" and a digest of its SQL; None when it cannot match
+    anything."""
+    try:
+        sql = observations.order_by().query.sql_with_params()
+        for name, make in AUDIENCES.items():
+            if make(observations.model).order_by().query.sql_with_params() == sql:
+                return name
+    except EmptyResultSet:
+        return None
+    # The statement as PostgreSQL runs it, values in place: the same question, the same key.
+    statement = connection.ops.compose_sql(*sql)
+    return "q" + hashlib.sha256(statement.encode()).hexdigest()[:32]
+
+
+def tiles_of(
+    observations,
+    *,
+    srid: int,
+    cell: int,
+    tiles: tuple,
+    min_count: int,
+    key: str | None = None,
+    municipality=None,
+) -> dict:
     """Features of every tile in the rectangle `tiles` = (ti0, tj0, ti1, tj1), as GeoJSON
-    text joined by commas ("" for a tile without cells), computed in one statement."""
+    text joined by commas ("" for a tile without cells), computed in one statement.
+
+    With a `key`, the cells are summed from that pre-aggregate of `municipality` (built
+    and current: see `build_heat_cells`); without, the QuerySet's points are binned."""
     ti0, tj0, ti1, tj1 = tiles
     t = TILE_CELLS
     i0, j0, i1, j1 = ti0 * t, tj0 * t, (ti1 + 1) * t - 1, (tj1 + 1) * t - 1
-    # A lon/lat box one cell wider makes the coarse cut, the bins the exact one. `&&`, not
-    # ST_Intersects: exact for points, and it keeps PostgreSQL's parallel plan.
-    margin = (i0 * cell - cell, j0 * cell - cell, (i1 + 2) * cell, (j1 + 2) * cell)
-    rows = weighted_points(observations.filter(geom__bboverlaps=lonlat_extent(margin, srid)))
-    sql, params = rows.query.sql_with_params()
-    statement = _CELLS.format(observations=sql)
-    area_km2 = cell * cell / 1e6
-    params = (
-        t,
-        t,
-        cell,
-        cell,
-        cell,
-        cell,
-        srid,
-        area_km2,
-        cell,
-        cell,
-        srid,
-        *params,
-        min_count,
-        i0,
-        i1,
-        j0,
-        j1,
-    )
+    if key is not None:
+        k = cell // BASE_CELL
+        cells = _ROLLED_UP_CELLS
+        cell_params = (k, k, municipality.pk, key, i0 * k, (i1 + 1) * k - 1)
+        cell_params += (j0 * k, (j1 + 1) * k - 1, max(min_count, 1))
+    else:
+        # A lon/lat box one cell wider makes the coarse cut, the bins the exact one. `&&`,
+        # not ST_Intersects: exact for points, and it keeps PostgreSQL's parallel plan.
+        margin = (i0 * cell - cell, j0 * cell - cell, (i1 + 2) * cell, (j1 + 2) * cell)
+        rows = weighted_points(observations.filter(geom__bboverlaps=lonlat_extent(margin, srid)))
+        sql, params = rows.query.sql_with_params()
+        cells = _LIVE_CELLS.format(observations=sql)
+        cell_params = (cell, cell, srid, *params, min_count, i0, i1, j0, j1)
+    statement = _FEATURES.format(cells=cells)
+    params = (t, t, cell, cell, cell, cell, srid, cell * cell / 1e6, *cell_params)
     found = {(ti, tj): "" for ti in range(ti0, ti1 + 1) for tj in range(tj0, tj1 + 1)}
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
@@ -213,22 +289,150 @@ def tiles_of(observations, *, srid: int, cell: int, tiles: tuple, min_count: int
     return found
 
 
+# What the observation table's state depends on, in one row: see observations_stamp.
+_STAMP = (
+    "(SELECT max(updated_at) FROM {table}), (SELECT max(id) FROM {table}),"
+    " pg_stat_get_tuples_updated(%s::regclass) + pg_stat_get_tuples_deleted(%s::regclass)"
+    " + pg_stat_get_tuples_inserted(%s::regclass),"
+    " (SELECT string_agg(id::text, ',' ORDER BY id) FROM {category} WHERE is_sensitive)"
+)
+
+
+def _stamp_sql(model) -> tuple[str, list]:
+    table = model._meta.db_table
+    category = model._meta.get_field("category").related_model._meta.db_table
+    return _STAMP.format(table=table, category=category), [table, table, table]
+
+
 def observations_stamp(model) -> str:
-    """Changes whenever an observation is added, changed or deleted; costs ~1 ms.
+    """Changes whenever an observation is added, changed or deleted, or a category becomes
+    sensitive or stops being so; costs ~1 ms.
 
     max(updated_at) and max(id) come from their indexes and see every save at once; the
     statistics counters also see deletions and bulk updates (flushed within about 1 s).
     A per-municipality count would be exact but costs 150–250 ms at a million rows.
     """
-    table = model._meta.db_table
+    sql, params = _stamp_sql(model)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", params)
+        return _joined(cursor.fetchone())
+
+
+def _joined(values) -> str:
+    return "|".join(str(value) for value in values)
+
+
+def _stamps(model, municipality, key) -> tuple[str, str | None]:
+    """The observations' stamp, and the one the pre-aggregate `key` of the municipality
+    was built at (None if never): one query."""
+    sql, params = _stamp_sql(model)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT max(updated_at) FROM {table}), (SELECT max(id) FROM {table}),"
-            " pg_stat_get_tuples_updated(%s::regclass) + pg_stat_get_tuples_deleted(%s::regclass)"
-            " + pg_stat_get_tuples_inserted(%s::regclass)",
-            [table, table, table],
+            f"SELECT {sql}, (SELECT stamp FROM geo_heatcell_stamp"
+            " WHERE municipality_id = %s AND query_key = %s)",
+            [*params, municipality.pk, key],
         )
-        return "|".join(str(value) for value in cursor.fetchone())
+        *values, built = cursor.fetchone()
+    return _joined(values), built
+
+
+def _built_stamp(stamp: str, srid: int) -> str:
+    return f"{srid}@{stamp}"
+
+
+def build_heat_cells(observations, municipality, key: str):
+    """Make the pre-aggregate `key` (see query_key) of `observations` in `municipality`
+    current: one query when it is, one parallel statement more when it is not.
+
+    `observations` is the QuerySet `key` names, limited to the municipality. One request
+    builds, others asking for the same at the same time wait for it (an advisory lock) and
+    then find it current. Readers see the old cells until the new ones are committed."""
+    srid = municipality.national_srid
+    stamp, built = _stamps(observations.model, municipality, key)
+    if built == _built_stamp(stamp, srid):
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_id(municipality, key)])
+        stamp, built = _stamps(observations.model, municipality, key)
+        if built == _built_stamp(stamp, srid):
+            return
+        sql, params = weighted_points(observations).query.sql_with_params()
+        # PostgreSQL cannot estimate how many cells floor(ST_X(…)) makes and takes it for
+        # one a point, so it sorts a million rows; a hash of the real (tens of thousands)
+        # cells is a third faster. For this transaction only, then as before.
+        cursor.execute(
+            "SELECT current_setting('enable_sort'), current_setting('work_mem'),"
+            " set_config('enable_sort', 'off', true), set_config('work_mem', '64MB', true)"
+        )
+        enable_sort, work_mem, _off, _mem = cursor.fetchone()
+        cursor.execute(_BUILD.format(observations=sql), (BASE_CELL, BASE_CELL, srid, *params))
+        cursor.execute(
+            "SELECT set_config('enable_sort', %s, true), set_config('work_mem', %s, true)",
+            [enable_sort, work_mem],
+        )
+        _drop(cursor, municipality, [key])
+        cursor.execute(
+            "INSERT INTO geo_heatcell (municipality_id, query_key, i, j, n, weight)"
+            " SELECT %s, %s, i, j, n, weight FROM heat_build",
+            [municipality.pk, key],
+        )
+        cursor.execute("DROP TABLE heat_build")
+        cursor.execute(
+            "INSERT INTO geo_heatcell_stamp (municipality_id, query_key, stamp)"
+            " VALUES (%s, %s, %s) ON CONFLICT (municipality_id, query_key)"
+            " DO UPDATE SET stamp = EXCLUDED.stamp, built_at = now()",
+            [municipality.pk, key, _built_stamp(stamp, srid)],
+        )
+        _drop_unwanted(cursor, municipality, key, _built_stamp(stamp, srid))
+
+
+def _lock_id(municipality, key) -> int:
+    digest = hashlib.sha256(f"geo_heatcell:{municipality.pk}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _drop(cursor, municipality, keys):
+    for table in ("geo_heatcell", "geo_heatcell_stamp"):
+        cursor.execute(
+            f"DELETE FROM {table} WHERE municipality_id = %s AND query_key = ANY(%s)",  # noqa: S608
+            [municipality.pk, keys],
+        )
+
+
+def _drop_unwanted(cursor, municipality, built: str, current: str):
+    """Drop the municipality's filtered pre-aggregates that are outdated or past the
+    KEEP_FILTERED most recent, unless just built or being built (locked) now."""
+    cursor.execute(
+        "SELECT query_key, stamp, built_at < now() - %s FROM geo_heatcell_stamp"
+        " WHERE municipality_id = %s AND query_key NOT IN ('all', 'public', %s)"
+        " ORDER BY built_at DESC",
+        [KEEP_AT_LEAST, municipality.pk, built],
+    )
+    unwanted = [
+        key
+        for n, (key, stamp, old) in enumerate(cursor.fetchall())
+        if old and (stamp != current or n >= KEEP_FILTERED - 1)
+    ]
+    free = []
+    for key in unwanted:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_lock_id(municipality, key)])
+        if cursor.fetchone()[0]:
+            free.append(key)
+    if free:
+        _drop(cursor, municipality, free)
+
+
+def forget_heat_cells(municipality=None):
+    """Drop the pre-aggregates (of one municipality, or all): the next request rebuilds."""
+    with connection.cursor() as cursor:
+        for table in ("geo_heatcell_stamp", "geo_heatcell"):
+            if municipality is None:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - our own table names
+            else:
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE municipality_id = %s",  # noqa: S608
+                    [municipality.pk],
+                )
 
 
 def clip(bbox: tuple, other: tuple):
@@ -251,9 +455,9 @@ def heatmap(
     """The heat map of `observations` in `municipality` as a GeoJSON FeatureCollection.
 
     `bbox` (lon/lat, default the municipality's extent) chooses the tiles; the answer has
-    every cell of those tiles with at least `min_count` observations. `cache_key` names
-    what the caller's QuerySet holds (filters and visibility); without it nothing is
-    cached.
+    every cell of those tiles with at least `min_count` observations, summed from the
+    QuerySet's pre-aggregate (see the module's docstring). `cache_key` is accepted and
+    not needed: the pre-aggregate is named by the QuerySet's own SQL.
     """
     srid = municipality.national_srid
     view = clip(bbox or municipality.geom.extent, municipality.geom.extent)
@@ -262,35 +466,26 @@ def heatmap(
     extent = national_extent(view, srid)
     cell = choose_cell(extent, (view[1] + view[3]) / 2, cell=cell, zoom=zoom)
     wanted = Plan(extent, cell).tiles()
+    key = query_key(observations)
+    if key is None:
+        return _collection(cell, srid, min_count, [])
     observations = observations.in_municipality(municipality)
-
-    keys = {}
-    if cache_key is not None:
-        grid = f"{cache_key}|{municipality.pk}|{srid}|{cell}|{min_count}|"
-        grid += observations_stamp(observations.model)
-        prefix = "heatmap:" + hashlib.sha256(grid.encode()).hexdigest()[:32]
-        keys = {tile: f"{prefix}:{tile[0]}:{tile[1]}" for tile in wanted}
-        cached = cache.get_many(list(keys.values()))
-        tiles = {tile: cached[key] for tile, key in keys.items() if key in cached}
-    else:
-        tiles = {}
-    missing = [tile for tile in wanted if tile not in tiles]
-    if missing:
-        rectangle = (
-            min(ti for ti, _tj in missing),
-            min(tj for _ti, tj in missing),
-            max(ti for ti, _tj in missing),
-            max(tj for _ti, tj in missing),
-        )
-        computed = tiles_of(
-            observations, srid=srid, cell=cell, tiles=rectangle, min_count=min_count
-        )
-        tiles.update(computed)
-        if keys:
-            cache.set_many(
-                {keys[tile]: text for tile, text in computed.items() if tile in keys},
-                CACHE_SECONDS,
-            )
+    build_heat_cells(observations, municipality, key)
+    rectangle = (
+        min(ti for ti, _tj in wanted),
+        min(tj for _ti, tj in wanted),
+        max(ti for ti, _tj in wanted),
+        max(tj for _ti, tj in wanted),
+    )
+    tiles = tiles_of(
+        observations,
+        srid=srid,
+        cell=cell,
+        tiles=rectangle,
+        min_count=min_count,
+        key=key,
+        municipality=municipality,
+    )
     return _collection(cell, srid, min_count, [tiles[tile] for tile in wanted])
 
 

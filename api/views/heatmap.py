@@ -1,14 +1,11 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The heat map: observations counted in grid cells, as a GeoJSON FeatureCollection."""
 
-import json
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from api.auth import participant_of
 from api.filters import BBoxField, ObservationParameters, filter_observations, read_query
 from api.geojson import GEOJSON, geometry_schema
 from api.permissions import ReadOnly, observations_for, reads_internal
@@ -86,14 +83,6 @@ class HeatmapParameters(ObservationParameters):
 GRID_PARAMETERS = ("bbox", "municipality", "zoom", "cell")
 
 
-def visibility_of(request) -> str:
-    """What the caller's QuerySet holds, for the cache key."""
-    if reads_internal(request):
-        return "all"
-    participant = participant_of(request)
-    return f"participant:{participant.pk}" if participant is not None else "public"
-
-
 class HeatmapView(LyhtyView):
     # Anyone reads; what each caller counts is observations_for's answer.
     permission_classes = [ReadOnly]
@@ -121,7 +110,6 @@ class HeatmapView(LyhtyView):
         filters = {k: v for k, v in query.items() if k not in GRID_PARAMETERS}
         observations = filter_observations(observations_for(request), filters)
         internal = reads_internal(request)
-        cache_key = json.dumps([visibility_of(request), filters], sort_keys=True, default=str)
         bbox = query["bbox"].extent if "bbox" in query else None
         try:
             content = heatmap(
@@ -131,7 +119,6 @@ class HeatmapView(LyhtyView):
                 cell=query.get("cell"),
                 zoom=query.get("zoom"),
                 min_count=1 if internal else PUBLIC_MIN_COUNT,
-                cache_key=cache_key,
             )
         except TooManyCells as error:
             raise ValidationError({"cell": [str(error)]}) from error

@@ -4,7 +4,6 @@ the public, the observation list's filters, strict parameters."""
 
 import pytest
 import schemathesis
-from django.core.cache import cache
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, given, settings
@@ -22,13 +21,6 @@ URL = "/api/v1/heatmap/"
 # Two points 250 m cells apart: 26.91 and 26.95 lie ~2.2 km apart at 60.46° N.
 LONELY = (26.91, 60.45)
 BUSY = (26.95, 60.47)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -121,10 +113,36 @@ def test_it_answers_an_empty_collection_outside_the_municipality(public, cells):
     assert counts(answer) == []
 
 
-def test_it_keeps_each_role_s_cells_apart_in_the_cache(public, planner, cells):
+def test_it_keeps_each_role_s_cells_apart(public, planner, cells):
     assert counts(planner.get(URL, {"municipality": "285", "cell": 250})) == [2, 3]
     assert counts(public.get(URL, {"municipality": "285", "cell": 250})) == [3]
     assert counts(planner.get(URL, {"municipality": "285", "cell": 250})) == [2, 3]
+
+
+def test_it_counts_for_a_participant_the_public_s_and_their_own(
+    public, participant, make_observation, cells
+):
+    for _ in range(3):
+        make_observation(
+            at=LONELY, visibility=Visibility.INTERNAL, participant=participant.participant
+        )
+    assert counts(public.get(URL, {"municipality": "285", "cell": 250})) == [3]
+    assert counts(participant.get(URL, {"municipality": "285", "cell": 250})) == [3, 5]
+
+
+def test_it_shows_the_public_a_change_at_once(public, planner, make_observation, cells):
+    assert counts(public.get(URL, {"municipality": "285", "cell": 250})) == [3]
+    make_observation(at=LONELY)
+    assert counts(public.get(URL, {"municipality": "285", "cell": 250})) == [3, 3]
+    busy = planner.get(URL, {"municipality": "285", "cell": 250, "category": "pothole"})
+    assert counts(busy) == [3]
+    pothole = make_observation(category="pothole", at=BUSY)
+    assert counts(public.get(URL, {"municipality": "285", "cell": 250})) == [3, 4]
+    pothole.status = Status.REJECTED
+    pothole.save()
+    assert counts(public.get(URL, {"municipality": "285", "cell": 250})) == [3, 3]
+    busy = planner.get(URL, {"municipality": "285", "cell": 250, "category": "pothole"})
+    assert counts(busy) == [4]
 
 
 def test_it_is_in_the_schema_without_warnings(db, tmp_path):

@@ -2,33 +2,29 @@
 """geo.heatmap: the cells PostGIS counts agree with the same grid computed in plain Python.
 
 The reference: pyproj transforms each point to EPSG:3067, the cell is
-(floor(x / cell), floor(y / cell)), the weight coalesce(severity, 3).
+(floor(x / cell), floor(y / cell)), the weight coalesce(severity, 3). Every heat map is
+summed from a 50 m pre-aggregate of its QuerySet; the same cells binned live from the points
+are held to the same reference.
 """
 
 import json
 import math
 import random
+import threading
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pyproj import Transformer
 from shapely.geometry import shape
 
 from geo import heatmap as heat
-from walks.models import Category, Observation
+from walks.models import Category, Observation, Status, Visibility
 
 TO_NATIONAL = Transformer.from_crs(4326, 3067, always_xy=True)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -68,6 +64,45 @@ def reference_cells(observations, cell):
 def cells_of(content: bytes):
     collection = json.loads(content)
     return {f["id"]: f for f in collection["features"]}, collection
+
+
+def binned(rows, municipality, cell, min_count=1):
+    """The whole municipality's answer with the points binned live: no pre-aggregate."""
+    wanted = heat.Plan(heat.national_extent(municipality.geom.extent, 3067), cell).tiles()
+    rectangle = (
+        min(ti for ti, _tj in wanted),
+        min(tj for _ti, tj in wanted),
+        max(ti for ti, _tj in wanted),
+        max(tj for _ti, tj in wanted),
+    )
+    tiles = heat.tiles_of(
+        rows.in_municipality(municipality),
+        srid=3067,
+        cell=cell,
+        tiles=rectangle,
+        min_count=min_count,
+    )
+    return heat._collection(cell, 3067, min_count, [tiles[tile] for tile in wanted])
+
+
+def pre_aggregated(municipality, key):
+    """(cells, observations) in one pre-aggregate."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), coalesce(sum(n), 0) FROM geo_heatcell"
+            " WHERE municipality_id = %s AND query_key = %s",
+            [municipality.pk, key],
+        )
+        return cursor.fetchone()
+
+
+def kept(municipality):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT query_key FROM geo_heatcell_stamp WHERE municipality_id = %s",
+            [municipality.pk],
+        )
+        return {key for (key,) in cursor.fetchall()}
 
 
 def pearson(xs, ys):
@@ -152,38 +187,45 @@ def test_it_answers_an_empty_collection_outside_the_municipality(municipality, p
     assert cells == {} and collection["type"] == "FeatureCollection"
 
 
-def test_it_serves_a_repeated_view_from_the_cache_until_an_observation_changes(
+def test_it_answers_a_repeated_view_from_the_pre_aggregate_until_an_observation_changes(
     municipality, points
 ):
     def answer():
-        return heat.heatmap(Observation.objects.all(), municipality, cell=250, cache_key="all")
+        return heat.heatmap(Observation.objects.all(), municipality, cell=250)
 
     first = answer()
     with CaptureQueriesContext(connection) as queries:
         assert answer() == first
-    assert len(queries) == 1  # the stamp only
+    [stamp, statement] = [q["sql"] for q in queries.captured_queries]
+    assert "max(updated_at)" in stamp
+    assert "geo_heatcell" in statement and "ST_Transform(o.geom" not in statement
     points[0].severity = 5 if points[0].severity != 5 else 1
     points[0].save()
 
     changed = answer()
 
     assert changed != first
-    assert changed == heat.heatmap(Observation.objects.all(), municipality, cell=250)
+    assert changed == binned(Observation.objects.all(), municipality, 250)
 
 
-def test_it_computes_only_the_tiles_a_pan_uncovers(municipality, points):
+@pytest.mark.parametrize("filtered", [False, True])
+def test_it_pans_in_two_queries_without_transforming_a_point(municipality, points, filtered):
+    rows = Observation.objects.filter(severity__gte=2) if filtered else Observation.objects.all()
+
     def view(bbox):
-        return heat.heatmap(
-            Observation.objects.all(), municipality, cell=50, bbox=bbox, cache_key="all"
-        )
+        return heat.heatmap(rows, municipality, cell=50, bbox=bbox)
 
     view((26.90, 60.44, 26.93, 60.46))
     with CaptureQueriesContext(connection) as queries:
         panned = view((26.92, 60.44, 26.95, 60.46))
-    assert len(queries) == 2  # the stamp, and one statement for the uncovered tiles
-    assert panned == heat.heatmap(
-        Observation.objects.all(), municipality, cell=50, bbox=(26.92, 60.44, 26.95, 60.46)
-    )
+
+    # The stamp, and one statement summing 50 m cells for the whole new view.
+    [_stamp, statement] = [q["sql"] for q in queries.captured_queries]
+    assert "geo_heatcell" in statement and "ST_Transform(o.geom" not in statement
+    everything, _collection = cells_of(binned(rows, municipality, 50))
+    cells, _collection = cells_of(panned)
+    assert cells and set(cells) < set(everything)
+    assert all(f == everything[key] for key, f in cells.items())
 
 
 @pytest.mark.parametrize(
@@ -209,3 +251,196 @@ def test_it_coarsens_the_zoom_cell_rather_than_answer_too_many_cells():
     assert heat.choose_cell(extent, 60.0, zoom=18) == 1000
     with pytest.raises(heat.TooManyCells):
         heat.choose_cell(extent, 60.0, cell=50)
+
+
+# --- the pre-aggregate ----------------------------------------------------------------
+
+
+@pytest.fixture
+def mixed(points):
+    """The 400 points, some internal, rejected, duplicate or in a sensitive category."""
+    drugs = Category.objects.get(code="drugs")
+    assert drugs.is_sensitive
+    for n, o in enumerate(points):
+        if n % 7 == 0:
+            o.visibility = Visibility.INTERNAL
+        elif n % 7 == 1:
+            o.status = Status.REJECTED
+        elif n % 7 == 2:
+            o.category = drugs
+        elif n % 7 == 3:
+            o.status = Status.DUPLICATE
+    Observation.objects.bulk_update(points, ["visibility", "status", "category"])
+    return points
+
+
+def test_it_names_each_queryset_s_pre_aggregate_by_its_sql(municipality):
+    assert heat.query_key(Observation.objects.all()) == "all"
+    assert heat.query_key(Observation.objects.visible_to_public()) == "public"
+    lighting = heat.query_key(Observation.objects.visible_to_public().in_theme("lighting"))
+    assert lighting.startswith("q") and len(lighting) == 33
+    assert heat.query_key(Observation.objects.visible_to_public().in_theme("lighting")) == (
+        lighting
+    )
+    assert heat.query_key(Observation.objects.visible_to_public().in_theme("traffic")) != (lighting)
+    assert heat.query_key(Observation.objects.filter(severity__gte=3)) not in (
+        "all",
+        "public",
+        lighting,
+    )
+    own = Observation.objects.filter(participant__pk=1)
+    assert heat.query_key(Observation.objects.visible_to_public() | own).startswith("q")
+    assert heat.query_key(Observation.objects.none()) is None
+
+
+@pytest.mark.parametrize("cell", [50, 250, 1000])
+@pytest.mark.parametrize("which", ["all", "public", "filtered"])
+def test_it_sums_the_pre_aggregate_to_exactly_the_binned_points(municipality, mixed, which, cell):
+    if which == "filtered":
+        rows = Observation.objects.visible_to_public().filter(severity__gte=3)
+    else:
+        rows = heat.AUDIENCES[which](Observation)
+
+    # 50 m cells rarely hold two of the 400 points: the privacy cut only on larger ones.
+    least = 1 if cell == 50 else 2
+    answer = heat.heatmap(rows, municipality, cell=cell, min_count=least)
+
+    # The pre-aggregate holds exactly the QuerySet's observations…
+    assert 0 < pre_aggregated(municipality, heat.query_key(rows))[1] == rows.count()
+    # …and sums to the bytes binning the points gives, and to the plain Python grid.
+    assert answer == binned(rows, municipality, cell, min_count=least)
+    counts, weights = reference_cells(list(rows), cell)
+    cells, _collection = cells_of(answer)
+    assert {k: f["properties"]["count"] for k, f in cells.items()} == {
+        k: n for k, n in counts.items() if n >= least
+    }
+    assert {k: f["properties"]["weight"] for k, f in cells.items()} == {
+        k: w for k, w in weights.items() if counts[k] >= least
+    }
+    union = sorted(counts)
+    ours = [cells[k]["properties"]["weight"] if k in cells else 0 for k in union]
+    theirs = [weights[k] if counts[k] >= least else 0 for k in union]
+    assert pearson(ours, theirs) >= 0.99
+
+
+def test_it_answers_from_the_pre_aggregate(municipality, points):
+    rows = Observation.objects.all()
+    first, _collection = cells_of(heat.heatmap(rows, municipality, cell=100))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE geo_heatcell SET n = n + 1000 WHERE municipality_id = %s AND query_key = 'all'",
+            [municipality.pk],
+        )
+
+    tampered, _collection = cells_of(heat.heatmap(rows, municipality, cell=100))
+
+    assert set(tampered) == set(first)
+    assert all(f["properties"]["count"] > 1000 for f in tampered.values())
+    # Another QuerySet has a pre-aggregate of its own.
+    same_rows = Observation.objects.filter(pk__gt=0)
+    assert cells_of(heat.heatmap(same_rows, municipality, cell=100))[0] == first
+
+
+def test_it_rebuilds_the_pre_aggregate_when_observations_change(municipality, mixed):
+    lighting = Observation.objects.visible_to_public().in_theme("lighting")
+
+    def answers():
+        public = Observation.objects.visible_to_public()
+        made = heat.heatmap(public, municipality, cell=250)
+        assert made == binned(public, municipality, 250)
+        assert heat.heatmap(lighting, municipality, cell=250) == binned(lighting, municipality, 250)
+        return made
+
+    seen = [answers()]
+    # A new observation.
+    Observation.objects.create(
+        municipality=municipality,
+        category=Category.objects.get(code="lamp_out"),
+        geom=Point(26.9101, 60.4501, srid=4326),
+        severity=4,
+    )
+    seen.append(answers())
+    # An observation edited out of the public's sight.
+    shown = Observation.objects.visible_to_public().order_by("pk").first()
+    shown.visibility = Visibility.INTERNAL
+    shown.save()
+    seen.append(answers())
+    # A category made sensitive: no observation changes, the public's map does.
+    Category.objects.filter(code="lamp_out").update(is_sensitive=True)
+    seen.append(answers())
+
+    assert len(set(seen)) == len(seen)
+    assert json.loads(seen[-1])["features"] == []
+    assert pre_aggregated(municipality, "public") == (0, 0)
+
+
+def test_it_rebuilds_a_forgotten_pre_aggregate(municipality, points):
+    rows = Observation.objects.all()
+    first = heat.heatmap(rows, municipality, cell=500)
+    heat.forget_heat_cells(municipality)
+    assert pre_aggregated(municipality, "all") == (0, 0)
+
+    assert heat.heatmap(rows, municipality, cell=500) == first
+    assert pre_aggregated(municipality, "all")[1] == len(points)
+
+
+def test_it_keeps_only_the_most_recent_filtered_pre_aggregates(municipality, points, monkeypatch):
+    # Everything in a test is one transaction, where now() stands still.
+    monkeypatch.setattr(heat, "KEEP_AT_LEAST", timedelta(seconds=-1))
+    monkeypatch.setattr(heat, "KEEP_FILTERED", 3)
+    heat.heatmap(Observation.objects.all(), municipality, cell=250)
+    filtered = [Observation.objects.filter(severity__gte=n) for n in (1, 2, 3, 4, 5)]
+    for rows in filtered:
+        heat.heatmap(rows, municipality, cell=250)
+        assert heat.query_key(rows) in kept(municipality)
+    assert len(kept(municipality)) == 1 + 3
+    assert "all" in kept(municipality)
+
+    # Outdated ones go when the next is built.
+    points[0].severity = 5 if points[0].severity != 5 else 1
+    points[0].save()
+    heat.heatmap(filtered[0], municipality, cell=250)
+
+    assert kept(municipality) == {"all", heat.query_key(filtered[0])}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT query_key FROM geo_heatcell WHERE municipality_id = %s",
+            [municipality.pk],
+        )
+        assert {key for (key,) in cursor.fetchall()} == kept(municipality)
+
+
+@pytest.fixture
+def seeded_taxonomy(transactional_db):
+    """The seeded categories: earlier transactional tests may have emptied the tables."""
+    from walks.models import ResponsibleUnit, Theme
+    from walks.taxonomy import seed
+
+    seed(Theme, Category, ResponsibleUnit)
+
+
+def test_it_builds_once_when_requests_ask_at_the_same_time(seeded_taxonomy, municipality, points):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    barrier = threading.Barrier(3)
+
+    def ask(_n):
+        try:
+            barrier.wait()
+            return heat.heatmap(Observation.objects.all(), municipality, cell=100)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(ask, range(3)))
+
+    assert (
+        answers[0]
+        == answers[1]
+        == answers[2]
+        == binned(Observation.objects.all(), municipality, 100)
+    )
+    assert pre_aggregated(municipality, "all")[1] == len(points)
+    assert kept(municipality) == {"all"}
