@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
+from frontend.strings import counted
 from geo.models import Municipality
 from walks.models import ParticipantGroup, SafetyWalk
 
@@ -55,10 +56,10 @@ def walk_logger(request, code):
         context = {"code": code, "error": _("No walk has this code.")}
         return render(request, "frontend/walk_start.html", context, status=404)
     strings = {
-        "waiting": _("%(count)s waiting to send"),
+        "waiting": counted("%(count)s waiting to send", "%(count)s waiting to send"),
         "allSent": _("All sent"),
         "sending": _("Sending…"),
-        "rejected": _("%(count)s could not be saved"),
+        "rejected": counted("%(count)s could not be saved", "%(count)s could not be saved"),
         "saved": _("Saved: %(category)s"),
         "savedOffline": _("Saved on this phone: %(category)s. It will be sent when online."),
         "moved": _("Place corrected."),
@@ -71,6 +72,33 @@ def walk_logger(request, code):
         "detailsSaved": _("Details saved."),
         "photoAdded": _("Photo added: it is sent with the point."),
         "photoRejected": _("A photo could not be sent: %(reason)s"),
+        "pointRejected": _(
+            "Points not saved: %(count)s. Open “My points” to see why and correct them."
+        ),
+        "rejectedBecause": _("Not saved: %(reason)s"),
+        "stateWaiting": _("Waiting to send"),
+        "stateSent": _("Sent"),
+        "stateDeleting": _("Being deleted"),
+        "edit": _("Change"),
+        "delete": _("Delete"),
+        "editLabel": _("Change point %(n)s: %(category)s"),
+        "deleteLabel": _("Delete point %(n)s: %(category)s"),
+        "confirmDelete": _("Delete this point: %(category)s?"),
+        "deleted": _("Point deleted."),
+        "changed": _("Changes saved."),
+        "unknownCategory": _("Unknown category"),
+        "trackOn": counted(
+            "Recording your route: %(count)s position kept.",
+            "Recording your route: %(count)s positions kept.",
+        ),
+        "trackSent": counted(
+            "Recording your route: %(count)s position kept, %(sent)s sent.",
+            "Recording your route: %(count)s positions kept, %(sent)s sent.",
+        ),
+        "trackOff": _("Your route is not recorded."),
+        "trackClosed": _("The walk is closed: your route is no longer sent."),
+        "trackNoGps": _("Recording needs your position: allow location for this page."),
+        "rejoined": _("Joined again: sending your waiting points."),
     }
     context = {
         "walk": walk,
@@ -86,6 +114,7 @@ def walk_logger(request, code):
             "categoriesUrl": reverse("category-list"),
             "themesUrl": reverse("theme-list"),
             "observationsUrl": reverse("observation-list"),
+            "trackUrl": reverse("walk-track", kwargs={"id": walk.pk}),
             "swUrl": reverse("walk-sw"),
             "tileUrl": settings.BASEMAP_URL,
             "tileAttribution": settings.BASEMAP_ATTRIBUTION,
@@ -128,6 +157,8 @@ def walk_service_worker(request):
         static("frontend/walk/logger.css"),
         static("frontend/walk/logger.js"),
         static("frontend/walk/outbox.js"),
+        static("frontend/walk/track.js"),
+        static("frontend/walk/points.js"),
         static("frontend/walk/icon.svg"),
         static("leaflet/leaflet.js"),
         static("leaflet/leaflet.css"),
@@ -146,8 +177,19 @@ def walk_manifest(request):
         "display": "standalone",
         "background_color": "#000000",
         "theme_color": "#000000",
+        # The PNGs are drawn by scripts/make_logger_icons.py (committed); full-bleed, so
+        # phones may cut them to any shape.
         "icons": [
-            {"src": static("frontend/walk/icon.svg"), "sizes": "any", "type": "image/svg+xml"}
+            {"src": static("frontend/walk/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+            *(
+                {
+                    "src": static(f"frontend/walk/icon-{size}.png"),
+                    "sizes": f"{size}x{size}",
+                    "type": "image/png",
+                    "purpose": "any maskable",
+                }
+                for size in (192, 512)
+            ),
         ],
     }
     return JsonResponse(manifest, content_type="application/manifest+json")

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: EUPL-1.2
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
@@ -13,6 +15,7 @@ from walks.models import (
     StatusChange,
     Theme,
 )
+from walks.roles import Role, role_of
 
 
 @admin.register(Theme)
@@ -53,6 +56,25 @@ class SafetyWalkAdmin(LeafletGeoAdmin):
     search_fields = ["title", "join_code"]
     filter_horizontal = ["districts"]
     date_hierarchy = "starts_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        # The QR code shows the join code: for planners and administrators only.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and role_of(request.user) in (Role.PLANNER, Role.ADMIN):
+            fields.append("join_qr")
+        return fields
+
+    @admin.display(description=_("QR code for joining"))
+    def join_qr(self, obj):
+        code = obj.join_code
+        return format_html(
+            '<img src="{}" width="200" height="200" alt="{}" class="walk-join-qr"><br>'
+            '<a href="{}" class="walk-poster-link">{}</a>',
+            reverse("walk-qr", kwargs={"code": code}),
+            _("QR code that opens the walk's join page"),
+            reverse("walk-poster", kwargs={"code": code}),
+            _("Printable poster with the QR code"),
+        )
 
 
 class StatusChangeInline(admin.TabularInline):

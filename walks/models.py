@@ -657,3 +657,62 @@ class Photo(models.Model):
 
     def __str__(self):
         return f"{self.observation} {self.sha256[:8]}"
+
+
+class ParticipantTrack(models.Model):
+    """The route one participant recorded on their phone (opt-in), whole, as last uploaded.
+
+    The walk's recorded track (`SafetyWalk.track`) is all its participants' tracks
+    collected into one MultiLineString by PostGIS: see `record`.
+    """
+
+    # A phone sends the whole track so far every few minutes; past this it is no longer a walk.
+    MAX_VERTICES = 20_000
+
+    participant = models.OneToOneField(
+        WalkParticipant,
+        on_delete=models.CASCADE,
+        related_name="track",
+        verbose_name=_("participant"),
+    )
+    geom = models.LineStringField(_("track"), srid=4326)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("participant's track")
+        verbose_name_plural = _("participants' tracks")
+        constraints = [
+            models.CheckConstraint(condition=Q(geom__isvalid=True), name="participant_track_valid"),
+        ]
+
+    def __str__(self):
+        return str(self.participant)
+
+    @classmethod
+    def record(cls, participant: WalkParticipant, line) -> "ParticipantTrack":
+        """Store the participant's track (replacing the last one) and rebuild the walk's
+        recorded track as ST_Multi(ST_Collect(...)) of all its participants' tracks."""
+        from django.contrib.gis.db.models import Collect
+        from django.db import transaction
+        from django.db.models import Func, OuterRef, Subquery
+
+        class Multi(Func):
+            function = "ST_Multi"
+            output_field = models.MultiLineStringField(srid=4326)
+
+        walk_id = participant.walk_id
+        with transaction.atomic():
+            # One upload per walk at a time, so each rebuild sees every committed track.
+            list(SafetyWalk.objects.select_for_update().filter(pk=walk_id).values("pk"))
+            track, _created = cls.objects.update_or_create(
+                participant=participant, defaults={"geom": line}
+            )
+            collected = (
+                cls.objects.filter(participant__walk_id=OuterRef("pk"))
+                .order_by()
+                .values("participant__walk_id")
+                .annotate(lines=Multi(Collect("geom")))
+                .values("lines")
+            )
+            SafetyWalk.objects.filter(pk=walk_id).update(track=Subquery(collected))
+        return track

@@ -2,6 +2,8 @@
 // The phone logger: join a walk by its code, then one tap on a category saves a point
 // where the phone is. Points go to the outbox (IndexedDB) first and upload from there.
 import { Outbox } from "./outbox.js";
+import { MyPoints } from "./points.js";
+import { TrackRecorder } from "./track.js";
 
 const config = JSON.parse(document.getElementById("logger-config").textContent);
 const strings = JSON.parse(document.getElementById("logger-strings").textContent);
@@ -11,7 +13,9 @@ const POOR_FIX_M = 50;
 const DOUBLE_TAP_MS = 1000;
 
 const $ = (id) => document.getElementById(id);
-const say = (text, values = {}) => text.replace(/%\((\w+)\)s/g, (_, name) => values[name]);
+// A template, or [singular, plural] picked by values.count (frontend/strings.py: counted).
+const say = (text, values = {}) =>
+  (Array.isArray(text) ? text[values.count === 1 ? 0 : 1] : text).replace(/%\((\w+)\)s/g, (_, name) => values[name]);
 
 function remembered(key, fallback = null) {
   try {
@@ -23,8 +27,19 @@ function remembered(key, fallback = null) {
 
 // ---- join ----
 
-function showJoin() {
+let joinReady = false;
+
+// The join form; `rejoin` when the server refused this phone's key: what waits is kept.
+function showJoin(rejoin = false) {
   $("join").hidden = false;
+  $("rejoin-note").hidden = !rejoin;
+  if (rejoin) {
+    $("log").hidden = true;
+    $("my-points").hidden = true;
+    $("join-heading").focus();
+  }
+  if (joinReady) return;
+  joinReady = true;
   $("join-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = event.target;
@@ -58,7 +73,13 @@ function showJoin() {
     localStorage.setItem(storageKey, JSON.stringify({ key: answer.key, walk: config.walkId }));
     localStorage.setItem(`${storageKey}:feature`, JSON.stringify(answer.walk));
     $("join").hidden = true;
-    startLogging(answer.key);
+    if (outbox) {
+      // Joined again: the same outbox and track go on with the new key.
+      $("log").hidden = false;
+      $("saved-message").textContent = strings.rejoined;
+      outbox.useKey(answer.key);
+      recorder.useKey(answer.key);
+    } else startLogging(answer.key);
   });
 }
 
@@ -107,6 +128,7 @@ function drawRoute(feature) {
 function onPosition(position) {
   const first = !here;
   here = { lat: position.coords.latitude, lon: position.coords.longitude, accuracy: position.coords.accuracy };
+  recorder?.add(position.coords);
   const latlng = [here.lat, here.lon];
   $("map").dataset.position = `${here.lat.toFixed(5)},${here.lon.toFixed(5)}`;
   if (!youMarker) {
@@ -238,6 +260,7 @@ function logPoint(category) {
     is_positive: Boolean(category.is_positive),
   };
   if (byGps) properties.accuracy_m = Math.round(here.accuracy * 10) / 10;
+  properties.light_condition = lightAt(new Date(), latlng.lat, latlng.lng);
   const feature = { type: "Feature", geometry: point(latlng), properties };
   if (chosenMarker) chosenMarker.remove();
   chosenMarker = null;
@@ -254,6 +277,8 @@ function openDetails(category) {
   const form = $("details");
   form.reset();
   form.querySelector(`[name=is_positive][value="${Boolean(category.is_positive)}"]`).checked = true;
+  const light = form.querySelector(`[name=light_condition][value="${active.feature.properties.light_condition}"]`);
+  if (light) light.checked = true;
   $("saved-message").textContent = say(navigator.onLine ? strings.saved : strings.savedOffline, {
     category: category.name,
   });
@@ -270,8 +295,11 @@ function finishDetails() {
   const properties = active.feature.properties;
   const before = JSON.stringify(properties);
   properties.is_positive = form.is_positive.value === "true";
-  const severity = form.severity.value;
-  if (severity) properties.severity = Number(severity);
+  for (const name of ["severity", "perceived_safety"]) {
+    const value = form[name].value;
+    if (value) properties[name] = Number(value);
+  }
+  if (form.light_condition.value) properties.light_condition = form.light_condition.value;
   const note = form.description.value.trim();
   if (note) properties.description = note;
   if (JSON.stringify(properties) !== before) outbox.save(active.uuid, active.feature);
@@ -282,9 +310,36 @@ function finishDetails() {
   $("categories").hidden = false;
 }
 
+// ---- light: daylight, dusk or dark, from the sun's height where the point is ----
+
+// The sun's elevation in degrees (a low-precision almanac formula, good to about 1°).
+function sunElevation(date, lat, lon) {
+  const rad = Math.PI / 180;
+  const d = date.getTime() / 86400000 - 10957.5; // days since 2000-01-01 12:00 UTC
+  const g = (357.529 + 0.98560028 * d) * rad;
+  const q = 280.459 + 0.98564736 * d;
+  const l = (q + 1.915 * Math.sin(g) + 0.02 * Math.sin(2 * g)) * rad;
+  const e = (23.439 - 0.00000036 * d) * rad;
+  const ra = Math.atan2(Math.cos(e) * Math.sin(l), Math.cos(l));
+  const dec = Math.asin(Math.sin(e) * Math.sin(l));
+  const gmst = (18.697374558 + 24.06570982441908 * d) % 24;
+  const hourAngle = (gmst * 15 + lon) * rad - ra;
+  const sinH = Math.sin(lat * rad) * Math.sin(dec) + Math.cos(lat * rad) * Math.cos(dec) * Math.cos(hourAngle);
+  return Math.asin(sinH) / rad;
+}
+
+// Civil twilight (sun 0–6° below the horizon) is dusk; lower than that is dark.
+function lightAt(date, lat, lon) {
+  const elevation = sunElevation(date, lat, lon);
+  if (elevation > 0) return "daylight";
+  return elevation > -6 ? "dusk" : "dark";
+}
+
 // ---- the outbox and offline ----
 
 let outbox;
+let recorder;
+let myPoints;
 
 function showOutbox({ waiting, rejected, confirmed }, sending) {
   let text = waiting ? say(strings.waiting, { count: waiting }) : strings.allSent;
@@ -295,7 +350,38 @@ function showOutbox({ waiting, rejected, confirmed }, sending) {
   box.dataset.waiting = String(waiting);
   box.dataset.confirmed = String(confirmed);
   box.classList.toggle("pending", waiting > 0);
+  myPoints?.refresh();
 }
+
+// ---- my route ----
+
+const trackKey = `${storageKey}:track`;
+
+function showTrack({ on, kept, sent, closed }) {
+  const status = $("track-status");
+  status.hidden = !on && !closed;
+  if (closed) status.textContent = strings.trackClosed;
+  else if (on) status.textContent = sent ? say(strings.trackSent, { count: kept, sent }) : say(strings.trackOn, { count: kept });
+  status.dataset.kept = String(kept);
+  status.dataset.sent = String(sent);
+}
+
+function setupTrack(key) {
+  recorder = new TrackRecorder({ walk: config.walkId, key, url: config.trackUrl, outbox, onChange: showTrack });
+  const toggle = $("record-track");
+  toggle.disabled = !config.walkOpen;
+  toggle.addEventListener("change", () => {
+    localStorage.setItem(trackKey, JSON.stringify(toggle.checked));
+    if (toggle.checked) {
+      recorder.start().then(() => here && recorder.add({ latitude: here.lat, longitude: here.lon, accuracy: here.accuracy }));
+    } else recorder.stop();
+  });
+  if (remembered(trackKey, false) && config.walkOpen) {
+    toggle.checked = true;
+    recorder.start();
+  }
+}
+
 
 async function keepForOffline() {
   if (!("serviceWorker" in navigator)) return;
@@ -323,6 +409,14 @@ function startLogging(key) {
   outbox.onPhotoRejected = (reason) => {
     $("saved-message").textContent = say(strings.photoRejected, { reason });
   };
+  outbox.onKeyRejected = () => showJoin(true);
+  myPoints = new MyPoints({
+    outbox,
+    strings,
+    walkOpen: config.walkOpen,
+    categories: () => categories,
+  });
+  setupTrack(key);
   setupMap();
   loadCategories();
   $("details").addEventListener("submit", (event) => {

@@ -17,15 +17,19 @@ function openDatabase() {
   const request = indexedDB.open(DB_NAME, 1);
   request.onupgradeneeded = () => {
     const db = request.result;
-    // uuid → {uuid, walk, feature, id (once created), version, sentVersion, errors}
+    // uuid → {uuid, walk, feature, id (once created), version, errors, deleted}
     db.createObjectStore("observations", { keyPath: "uuid" });
     // → {uuid of the observation, blob, name}
     db.createObjectStore("photos", { keyPath: "n", autoIncrement: true });
-    // uuid → server id, for points already sent that are corrected or get a photo later
+    // uuid → {uuid, id, walk, feature}: points the server has, for "My points", later
+    // corrections and photos
     db.createObjectStore("sent", { keyPath: "uuid" });
   };
   return promised(request);
 }
+
+// The server refused the participant key: nothing is sent until the participant joins again.
+export class KeyRejected extends Error {}
 
 export class Outbox {
   constructor({ walk, key, observationsUrl, onChange }) {
@@ -69,6 +73,48 @@ export class Outbox {
     this.send();
   }
 
+  // Delete a point: one still waiting simply goes (once no upload of it is under way);
+  // one the server has is deleted there first. Its waiting photos go too.
+  async remove(uuid) {
+    await this.store(["observations", "sent", "photos"], "readwrite", async (observations, sent, photos) => {
+      const queued = await promised(observations.get(uuid));
+      const known = queued ? null : await promised(sent.get(uuid));
+      if (!queued && !known) return;
+      const item = queued || { uuid, walk: this.walk, id: known.id, version: 0, feature: known.feature };
+      item.deleted = true;
+      item.version += 1;
+      delete item.errors;
+      observations.put(item);
+      for (const photo of await promised(photos.getAll())) if (photo.uuid === uuid) photos.delete(photo.n);
+    });
+    this.changed();
+    this.send();
+  }
+
+  // This walk's points on this phone, newest first: waiting, refused (with the reasons),
+  // being deleted, and those the server has confirmed.
+  async points() {
+    return this.store(["observations", "sent"], "readonly", async (observations, sent) => {
+      const queued = (await promised(observations.getAll())).filter((i) => i.walk === this.walk);
+      const seen = new Set(queued.map((i) => i.uuid));
+      const confirmed = (await promised(sent.getAll())).filter(
+        (s) => s.walk === this.walk && s.feature && !seen.has(s.uuid),
+      );
+      const points = [
+        ...queued.filter((i) => !(i.deleted && i.id === null)).map((i) => ({
+          uuid: i.uuid,
+          id: i.id,
+          feature: i.feature,
+          state: i.deleted ? "deleting" : i.errors ? "rejected" : "waiting",
+          errors: i.errors || null,
+        })),
+        ...confirmed.map((s) => ({ uuid: s.uuid, id: s.id, feature: s.feature, state: "sent", errors: null })),
+      ];
+      const time = (p) => p.feature.properties.observed_at || "";
+      return points.sort((a, b) => time(b).localeCompare(time(a)));
+    });
+  }
+
   async addPhoto(uuid, blob, name) {
     await this.store(["photos"], "readwrite", (photos) => photos.add({ uuid, walk: this.walk, blob, name }));
     this.changed();
@@ -77,7 +123,9 @@ export class Outbox {
 
   async counts() {
     return this.store(["observations", "photos"], "readonly", async (observations, photos) => {
-      const items = (await promised(observations.getAll())).filter((i) => i.walk === this.walk);
+      const items = (await promised(observations.getAll())).filter(
+        (i) => i.walk === this.walk && !(i.deleted && i.id === null),
+      );
       const queued = new Set(items.map((i) => i.uuid));
       const waitingPhotos = (await promised(photos.getAll())).filter(
         (p) => p.walk === this.walk && !queued.has(p.uuid),
@@ -106,7 +154,8 @@ export class Outbox {
     clearTimeout(this.timer);
     this.sending = this.sendAll()
       .then(() => { this.failures = 0; })
-      .catch(() => {
+      .catch((error) => {
+        if (error instanceof KeyRejected) return; // waits for useKey()
         this.failures += 1;
         const delay = Math.min(MAX_DELAY_MS, 2000 * 2 ** (this.failures - 1));
         this.timer = setTimeout(() => this.send(), delay);
@@ -124,19 +173,64 @@ export class Outbox {
   }
 
   async request(url, options) {
+    if (this.keyRejected) throw new KeyRejected();
     const headers = { Authorization: `Participant ${this.key}`, ...(options.headers || {}) };
     const response = await fetch(url, { ...options, headers, credentials: "omit" });
     if (response.status >= 500 || response.status === 429) throw new Error(`HTTP ${response.status}`);
+    if ((response.status === 401 || response.status === 403) && !(await this.keyIsValid())) {
+      this.keyRejected = true;
+      this.onKeyRejected?.();
+      throw new KeyRejected();
+    }
     return response;
+  }
+
+  // A refusal can mean a closed walk or someone else's point; a read with the key that is
+  // refused too means the key itself is no longer valid.
+  async keyIsValid() {
+    const response = await fetch(`${this.observationsUrl}?walk=${this.walk}&limit=1`, {
+      headers: { Authorization: `Participant ${this.key}` },
+      credentials: "omit",
+    });
+    if (response.status >= 500) throw new Error(`HTTP ${response.status}`);
+    return response.status !== 401 && response.status !== 403;
+  }
+
+  // A new key after joining again: what waits is sent with it.
+  useKey(key) {
+    this.key = key;
+    this.keyRejected = false;
+    this.failures = 0;
+    return this.send();
   }
 
   async sendAll() {
     const all = await this.store(["observations"], "readonly", (o) => promised(o.getAll()));
     const items = all.filter((i) => i.walk === this.walk && !i.errors);
-    const fresh = items.filter((i) => i.id === null).slice(0, 500);
+    const dropped = items.filter((i) => i.deleted && i.id === null);
+    if (dropped.length) {
+      await this.store(["observations"], "readwrite", (o) => dropped.forEach((i) => o.delete(i.uuid)));
+    }
+    const fresh = items.filter((i) => i.id === null && !i.deleted).slice(0, 500);
     if (fresh.length) await this.create(fresh);
-    for (const item of items.filter((i) => i.id !== null)) await this.correct(item);
+    for (const item of items.filter((i) => i.id !== null)) {
+      if (item.deleted) await this.destroy(item);
+      else await this.correct(item);
+    }
     await this.sendPhotos();
+  }
+
+  async destroy(item) {
+    const response = await this.request(`${this.observationsUrl}${item.id}/`, { method: "DELETE" });
+    if (response.ok || response.status === 404) {
+      // Gone from the server (or already gone): forget it here too.
+      await this.store(["observations", "sent"], "readwrite", (observations, sent) => {
+        observations.delete(item.uuid);
+        sent.delete(item.uuid);
+      });
+    } else if (response.status === 400 || response.status === 403) {
+      await this.rejected(item, await response.json().catch(() => ({})));
+    } else throw new Error(`HTTP ${response.status}`);
   }
 
   async create(items) {
@@ -175,7 +269,7 @@ export class Outbox {
   async confirmed(item, id) {
     this.confirmedCount += 1;
     await this.store(["observations", "sent"], "readwrite", async (observations, sent) => {
-      sent.put({ uuid: item.uuid, id });
+      sent.put({ uuid: item.uuid, id, walk: item.walk, feature: item.feature });
       const now = await promised(observations.get(item.uuid));
       if (!now) return;
       if (now.version === item.version) observations.delete(item.uuid);
@@ -191,6 +285,7 @@ export class Outbox {
       const now = await promised(observations.get(item.uuid));
       if (now && now.version === item.version) observations.put({ ...now, errors: errors || {} });
     });
+    this.onRejected?.(item, errors || {});
   }
 
   async sendPhotos() {
