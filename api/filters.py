@@ -8,6 +8,7 @@ returns everything.
 """
 
 from django.contrib.gis.geos import Polygon
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -153,6 +154,14 @@ class ObservationParameters(PagingParameters):
     positive = serializers.BooleanField(
         required=False, help_text=_("true: safe or pleasant places; false: problems.")
     )
+    unit = CommaListField(
+        child=serializers.SlugField(),
+        required=False,
+        help_text=_(
+            "Responsible unit codes, comma-separated: the unit the observation is assigned "
+            "to, or, while it is assigned to none, its category's default unit."
+        ),
+    )
     updated_since = serializers.DateTimeField(
         required=False,
         help_text=_("Changed at or after this moment (ISO 8601), for clients that sync."),
@@ -172,6 +181,25 @@ class ObservationParameters(PagingParameters):
         if after and before and after >= before:
             raise ValidationError({"observed_after": [_("Must be before observed_before.")]})
         return attrs
+
+
+# The list's sort orders: newest first by default; ties broken by id, so pages never overlap.
+ORDERINGS = {
+    "-observed_at": ("-observed_at", "-id"),
+    "observed_at": ("observed_at", "id"),
+    "-severity": (F("severity").desc(nulls_last=True), "-observed_at", "-id"),
+    "-updated_at": ("-updated_at", "-id"),
+}
+
+
+class ObservationListParameters(ObservationParameters):
+    ordering = serializers.ChoiceField(
+        list(ORDERINGS),
+        default="-observed_at",
+        help_text=_(
+            "Sort order: -observed_at (newest first), observed_at, -severity, -updated_at."
+        ),
+    )
 
 
 def filter_observations(observations, query: dict):
@@ -194,6 +222,12 @@ def filter_observations(observations, query: dict):
         observations = observations.filter(light_condition=query["light"])
     if "positive" in query:
         observations = observations.filter(is_positive=query["positive"])
+    if "unit" in query:
+        codes = query["unit"]
+        observations = observations.filter(
+            Q(responsible_unit__code__in=codes)
+            | Q(responsible_unit__isnull=True, category__default_unit__code__in=codes)
+        )
     if "updated_since" in query:
         observations = observations.changed_since(query["updated_since"])
     observations = observations.severity_between(

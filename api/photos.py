@@ -6,6 +6,11 @@ POST /api/v1/observations/<pk>/photos/  -> 201 {id, url, thumbnail_url, width, h
                                            already sent (a phone's retry is safe)
 GET  /api/v1/observations/<pk>/photos/  -> the observation's photos
 GET  /api/v1/photos/<pk>/               -> one photo
+GET  /api/v1/photos/<pk>/image          -> the image itself (JPEG, EXIF stripped)
+GET  /api/v1/photos/<pk>/thumbnail      -> its thumbnail (JPEG)
+
+MEDIA is not served by itself: the image and its thumbnail stream through these two views,
+which ask the same question as the observation (whoever may read it sees its photos).
 
 Errors: 400 {"photo": [...]} for a missing file, a file that is not an image or one with
 too many pixels; 413 {"photo": [...]} for one over PHOTO_MAX_BYTES. Nothing is stored then.
@@ -14,7 +19,9 @@ An observation the caller may not see is 404; one they may see but not add to is
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -40,16 +47,16 @@ class PhotoSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "thumbnail_url", "width", "height"]
         read_only_fields = fields
 
-    def _absolute(self, field_file) -> str:
+    def _absolute(self, name, photo) -> str:
         request = self.context.get("request")
-        url = field_file.url
+        url = reverse(name, kwargs={"pk": photo.pk})
         return request.build_absolute_uri(url) if request is not None else url
 
     def get_url(self, photo) -> str:
-        return self._absolute(photo.image)
+        return self._absolute("photo-image", photo)
 
     def get_thumbnail_url(self, photo) -> str:
-        return self._absolute(photo.thumbnail)
+        return self._absolute("photo-thumbnail", photo)
 
 
 class UploadLimitHandler(FileUploadHandler):
@@ -169,3 +176,51 @@ class PhotoDetail(ObservationPhotoMixin, generics.GenericAPIView):
         if not may_view_photos(request, photo.observation):
             raise NotFound()
         return Response(self.get_serializer(photo).data)
+
+
+class PhotoFile(generics.GenericAPIView):
+    """The stored JPEG of a photo (`image`) or of its thumbnail, for whoever may read the
+    observation; a 404 for anyone else, as if the photo did not exist."""
+
+    permission_classes = [AllowAny]  # decided per observation below
+    field = "image"
+
+    @extend_schema(
+        tags=TAG,
+        parameters=[ID],
+        summary="A photo's image (JPEG)",
+        responses={(200, "image/jpeg"): OpenApiResponse(description="JPEG"), 404: NOT_FOUND},
+    )
+    def get(self, request, *args, **kwargs):
+        photo = get_object_or_404(
+            Photo.objects.select_related("observation__walk"), pk=kwargs["pk"]
+        )
+        if not may_view_photos(request, photo.observation):
+            raise NotFound()
+        stored = getattr(photo, self.field)
+        try:
+            stream = stored.open("rb")
+        except FileNotFoundError:
+            raise NotFound() from None
+        response = FileResponse(stream, content_type="image/jpeg")
+        # The same bytes forever (the name is their hash), but only for this caller.
+        response["Cache-Control"] = "private, max-age=86400"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class PhotoImage(PhotoFile):
+    field = "image"
+
+
+class PhotoThumbnail(PhotoFile):
+    field = "thumbnail"
+
+    @extend_schema(
+        tags=TAG,
+        parameters=[ID],
+        summary="A photo's thumbnail (JPEG)",
+        responses={(200, "image/jpeg"): OpenApiResponse(description="JPEG"), 404: NOT_FOUND},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

@@ -254,6 +254,24 @@ class TransitionSerializer(serializers.Serializer):
         required=False,
         help_text=_("Code of the unit to assign the observation to."),
     )
+    duplicate_of = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10**18 - 1,
+        help_text=_("With status duplicate (and only then): the id of the original observation."),
+    )
+
+    def validate(self, attrs):
+        duplicate = attrs["status"] == Status.DUPLICATE
+        if duplicate and "duplicate_of" not in attrs:
+            raise serializers.ValidationError(
+                {"duplicate_of": [_("Name the original: the id of the observation this repeats.")]}
+            )
+        if not duplicate and "duplicate_of" in attrs:
+            raise serializers.ValidationError(
+                {"duplicate_of": [_("Give this only when the status is duplicate.")]}
+            )
+        return attrs
 
 
 # Reading an incoming observation Feature

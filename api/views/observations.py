@@ -8,10 +8,11 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.auth import participant_of
-from api.filters import ObservationParameters, filter_observations, read_query
+from api.filters import ORDERINGS, ObservationListParameters, filter_observations, read_query
 from api.geojson import GEOJSON, single_feature
 from api.permissions import MayAssign, ObservationAccess, caller_role, observations_for
 from api.permissions import reads_internal as internal
@@ -45,7 +46,14 @@ from api.views.common import (
     refuse_oversized_body,
 )
 from geo.models import Municipality
-from walks.models import Category, InvalidTransition, Observation, SafetyWalk, Visibility
+from walks.models import (
+    Category,
+    InvalidTransition,
+    Observation,
+    SafetyWalk,
+    Status,
+    Visibility,
+)
 from walks.roles import Role
 from walks.services import (
     OUTSIDE_MUNICIPALITY,
@@ -176,16 +184,16 @@ class ObservationList(LyhtyView):
         "observations outside sensitive categories, a walk participant also their own, staff, "
         "planners and administrators all of them (with internal properties). Any other query "
         "parameter is a 400 that names it.",
-        parameters=[ObservationParameters],
+        parameters=[ObservationListParameters],
         responses={(200, GEOJSON): OBSERVATION_COLLECTION, 400: BAD_REQUEST},
     )
     def get(self, request):
-        query = read_query(request, ObservationParameters)
+        query = read_query(request, ObservationListParameters)
         observations = filter_observations(observations_for(request), query)
         return paged_features(
             request,
             query,
-            observations.order_by("-observed_at", "-id"),
+            observations.order_by(*ORDERINGS[query["ordering"]]),
             observation_feature(internal=internal(request)),
         )
 
@@ -365,7 +373,10 @@ class ObservationTransition(LyhtyView):
         summary="Move an observation along the workflow, optionally assigning it to a unit",
         description="Staff may do this for their units' observations (the category's default "
         "unit or the responsible unit), planners and administrators for any. A move the "
-        "workflow does not allow is a 409.",
+        "workflow does not allow is a 409. Moving to `duplicate` needs `duplicate_of`: the id "
+        "of another observation in the same municipality that the caller may read; it is "
+        "stored on the observation and named in the history note. Leaving `duplicate` clears "
+        "it.",
         request=TransitionSerializer,
         responses={
             (200, GEOJSON): OBSERVATION_FEATURE,
@@ -381,13 +392,36 @@ class ObservationTransition(LyhtyView):
             observation = visible_observation(request, id, for_update=True)
             self.check_object_permissions(request, observation)
             form.is_valid(raise_exception=True)
+            new_status = form.validated_data["status"]
+            note = form.validated_data["note"]
+            original = None
+            if new_status == Status.DUPLICATE:
+                original = self.original_of(request, observation, form.validated_data)
+                note = "\n".join(
+                    filter(None, [note, _("Duplicate of #%(id)d.") % {"id": original.pk}])
+                )
             try:
                 observation.change_status(
-                    form.validated_data["status"],
-                    by=request.user,
-                    note=form.validated_data["note"],
-                    unit=form.validated_data.get("unit"),
+                    new_status, by=request.user, note=note, unit=form.validated_data.get("unit")
                 )
             except InvalidTransition as error:
                 return Response({"status": [str(error)]}, status=status.HTTP_409_CONFLICT)
+            if observation.duplicate_of_id != (original.pk if original else None):
+                observation.duplicate_of = original
+                observation.save(update_fields=["duplicate_of", "updated_at"])
         return feature_response(request, observation.pk)
+
+    @staticmethod
+    def original_of(request, observation, data) -> Observation:
+        """The observation this one duplicates: another one, readable, in its municipality."""
+        original_id = data.get("duplicate_of")
+        original = observations_for(request).filter(pk=original_id).first()
+        if original is None:
+            raise ValidationError({"duplicate_of": [_("No observation you can see has this id.")]})
+        if original.pk == observation.pk:
+            raise ValidationError({"duplicate_of": [_("An observation cannot duplicate itself.")]})
+        if original.municipality_id != observation.municipality_id:
+            raise ValidationError(
+                {"duplicate_of": [_("The original must be in the same municipality.")]}
+            )
+        return original

@@ -117,9 +117,8 @@ def test_participant_adds_a_photo_to_their_own_observation(walker, observation, 
     assert (body["width"], body["height"]) == (640, 480)
     photo = Photo.objects.get()
     assert body["id"] == photo.pk and photo.observation == observation
-    assert body["url"].startswith("http://testserver/media/photos/")
-    assert body["url"].endswith(f"{photo.sha256}.jpg")
-    assert body["thumbnail_url"].endswith(f"{photo.sha256}-thumb.jpg")
+    assert body["url"] == f"http://testserver/api/v1/photos/{photo.pk}/image"
+    assert body["thumbnail_url"] == f"http://testserver/api/v1/photos/{photo.pk}/thumbnail"
     stored = (media_root / photo.image.name).read_bytes()
     assert b"Exif" not in stored and b"Acme Phones" not in stored
 
@@ -287,3 +286,46 @@ def test_a_missing_photo_field_is_400(walker, observation):
 def test_errors_are_in_the_callers_language(walker, observation):
     response = post_photo(client_for(walker, language="en"), observation, b"nope", "x.jpg")
     assert "not an image" in response.json()["photo"][0]
+
+
+def streamed(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def test_it_streams_the_image_and_thumbnail_to_whoever_reads_the_observation(
+    walker, observation, public_observation
+):
+    for target in (observation, public_observation):
+        assert post_photo(client_for(walker), target, jpeg()).status_code == 201
+    public_photo = Photo.objects.get(observation=public_observation)
+    internal_photo = Photo.objects.get(observation=observation)
+    planner = client_for(user=user_in(PLANNERS_GROUP))
+
+    listed = planner.get(url(observation)).json()
+    image = planner.get(listed[0]["url"])
+    assert image.status_code == 200
+    assert image["Content-Type"] == "image/jpeg"
+    assert "private" in image["Cache-Control"]
+    body = streamed(image)
+    assert body == internal_photo.image.open("rb").read()
+    assert Image.open(io.BytesIO(body)).size == (640, 480)
+    thumbnail = planner.get(listed[0]["thumbnail_url"])
+    assert thumbnail.status_code == 200
+    small = Image.open(io.BytesIO(streamed(thumbnail)))
+    assert max(small.size) < 640
+
+    anonymous = client_for()
+    for name in ("image", "thumbnail"):
+        assert anonymous.get(f"/api/v1/photos/{public_photo.pk}/{name}").status_code == 200
+        assert anonymous.get(f"/api/v1/photos/{internal_photo.pk}/{name}").status_code == 404
+        assert (
+            client_for(walker).get(f"/api/v1/photos/{internal_photo.pk}/{name}").status_code == 200
+        )
+        assert anonymous.get(f"/api/v1/photos/{internal_photo.pk + 99}/{name}").status_code == 404
+
+
+def test_it_404s_a_photo_whose_file_is_gone(walker, public_observation, media_root):
+    post_photo(client_for(walker), public_observation, jpeg())
+    photo = Photo.objects.get()
+    (media_root / photo.image.name).unlink()
+    assert client_for().get(f"/api/v1/photos/{photo.pk}/image").status_code == 404

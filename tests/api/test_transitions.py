@@ -72,3 +72,89 @@ def test_it_400s_bad_transition_input(planner, make_observation, body, field):
     assert response.status_code == 400
     assert field in response.json()
     assert not StatusChange.objects.exists()
+
+
+def test_it_marks_a_duplicate_of_another_observation(lighting_staff, make_observation):
+    original = make_observation()
+    repeat = make_observation()
+    response = transition(
+        lighting_staff, repeat, status="duplicate", duplicate_of=original.pk, note="Sama lamppu"
+    )
+    assert response.status_code == 200, response.content
+    properties = json.loads(response.content)["properties"]
+    assert (properties["status"], properties["duplicate_of"]) == ("duplicate", original.pk)
+    repeat.refresh_from_db()
+    assert repeat.duplicate_of == original
+    change = StatusChange.objects.get()
+    assert change.to_status == "duplicate"
+    assert change.note == f"Sama lamppu\nDuplicate of #{original.pk}."
+    history = lighting_staff.get(f"/api/v1/observations/{repeat.pk}/history/").json()
+    assert history[-1]["note"] == change.note
+
+
+def test_it_forgets_the_original_when_a_duplicate_is_reopened(planner, make_observation):
+    original = make_observation()
+    repeat = make_observation()
+    transition(planner, repeat, status="duplicate", duplicate_of=original.pk)
+    response = transition(planner, repeat, status="new", note="Ei sittenkään")
+    assert response.status_code == 200
+    repeat.refresh_from_db()
+    assert (repeat.status, repeat.duplicate_of) == ("new", None)
+    assert StatusChange.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("missing", "Name the original: the id of the observation this repeats."),
+        ("itself", "An observation cannot duplicate itself."),
+        ("unknown", "No observation you can see has this id."),
+        ("elsewhere", "The original must be in the same municipality."),
+        ("not duplicate", "Give this only when the status is duplicate."),
+    ],
+)
+def test_it_400s_a_bad_original(planner, make_observation, municipality, case, message):
+    from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+
+    from geo.models import Municipality
+    from walks.models import Category
+
+    repeat = make_observation()
+    other_town = Municipality.objects.create(
+        code="999",
+        country="FI",
+        name_fi="Muualla",
+        name_sv="Annanstans",
+        name_en="Elsewhere",
+        national_srid=3067,
+        geom=MultiPolygon(Polygon.from_bbox((27.0, 60.0, 27.1, 60.1)), srid=4326),
+    )
+    elsewhere = Observation.objects.create(
+        municipality=other_town,
+        category=Category.objects.get(code="lamp_out"),
+        geom=Point(27.05, 60.05, srid=4326),
+    )
+    body = {
+        "missing": {"status": "duplicate"},
+        "itself": {"status": "duplicate", "duplicate_of": repeat.pk},
+        "unknown": {"status": "duplicate", "duplicate_of": elsewhere.pk + 1000},
+        "elsewhere": {"status": "duplicate", "duplicate_of": elsewhere.pk},
+        "not duplicate": {"status": "confirmed", "duplicate_of": elsewhere.pk},
+    }[case]
+    response = transition(planner, repeat, **body)
+    assert response.status_code == 400, response.content
+    assert response.json() == {"duplicate_of": [message]}
+    repeat.refresh_from_db()
+    assert (repeat.status, repeat.duplicate_of) == ("new", None)
+    assert not StatusChange.objects.exists()
+
+
+def test_it_refuses_an_original_the_caller_may_not_read(participant, planner, make_observation):
+    # The transition endpoint is for staff roles; a participant is refused before the id
+    # is even looked at, so nothing about an internal original leaks.
+    original = make_observation(visibility="internal")
+    repeat = make_observation()
+    response = transition(participant, repeat, status="duplicate", duplicate_of=original.pk)
+    assert response.status_code in (401, 403)
+    response = transition(planner, repeat, status="duplicate", duplicate_of=original.pk)
+    assert response.status_code == 200

@@ -1,0 +1,243 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The map workspace for department staff and planners, and the sign-in pages it needs.
+
+/login/, /logout/   Django's auth views in the site's look; `?next=` is honoured.
+/map/               the workspace: department staff, planners and administrators. Anyone
+                    else signed in gets a 403 page; anonymous callers go to /login/.
+/map/walks/         the municipality's walks with planned route and recorded track, for
+                    the walk layer (the API's walk list carries the route only).
+
+Everything on the map comes from the REST API; this module only hands the page its
+configuration and its strings (fi/sv/en, through gettext).
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from api.filters import MAX_LIMIT
+from frontend.strings import counted
+from geo.models import Municipality
+from walks.models import (
+    ALLOWED_TRANSITIONS,
+    Category,
+    LightCondition,
+    ResponsibleUnit,
+    SafetyWalk,
+    Status,
+    Theme,
+    WalkState,
+)
+from walks.roles import Role, role_of
+
+WORKSPACE_ROLES = (Role.STAFF, Role.PLANNER, Role.ADMIN)
+# More observations than this in view are drawn as server clusters, never as points.
+POINT_LIMIT = 2000
+# Rows of the list beside the map.
+PAGE_SIZE = 50
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+    extra_context = {"title": gettext_lazy("Sign in")}
+
+    def get_default_redirect_url(self):
+        return reverse("map-workspace")
+
+
+class LogoutView(auth_views.LogoutView):
+    """GET asks (a link cannot sign anyone out by itself), POST signs out."""
+
+    template_name = "registration/logged_out.html"
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        return render(request, "registration/logout_confirm.html")
+
+
+def for_workspace(view):
+    """Signed-in department staff, planners and administrators; others are turned away."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("login"))
+        if role_of(request.user) not in WORKSPACE_ROLES:
+            return render(request, "frontend/map_forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def poster_url_template() -> str:
+    """The walk poster's path with CODE where the join code goes."""
+    try:
+        return reverse("walk-poster", args=["CODE"])
+    except NoReverseMatch:
+        return "/walk/join/CODE/poster/"
+
+
+def municipalities() -> list[dict]:
+    rows = []
+    for town in Municipality.objects.order_by("code"):
+        x0, y0, x1, y1 = town.geom.extent
+        rows.append({"code": town.code, "name": town.name, "bounds": [[y0, x0], [y1, x1]]})
+    return rows
+
+
+def strings() -> dict:
+    return {
+        "zoomIn": _("Zoom in"),
+        "zoomOut": _("Zoom out"),
+        "inView": counted("%(count)s observation in view", "%(count)s observations in view"),
+        "listCount": counted("%(count)s observation", "%(count)s observations"),
+        "clustered": _("Too many to draw one by one: shown as clusters. Zoom in or filter."),
+        "cluster": counted(
+            "%(count)s observation here. Zoom in to see it.",
+            "%(count)s observations here. Zoom in to see them.",
+        ),
+        "page": _("Page %(page)s of %(pages)s"),
+        "noneFound": _("No observations match the filters in this view."),
+        "loading": _("Loading…"),
+        "loadFailed": _("Loading failed: %(reason)s"),
+        "any": _("Any"),
+        "severity": _("Severity"),
+        "observed": _("Observed"),
+        "district": _("District"),
+        "unit": _("Responsible unit"),
+        "light": _("Light"),
+        "positive": _("Safe or pleasant place"),
+        "note": _("Note"),
+        "proposedFix": _("Proposed fix"),
+        "noPhotos": _("No photos."),
+        "photo": _("Photo %(n)s of observation %(id)s"),
+        "history": _("History"),
+        "noHistory": _("No changes yet."),
+        "change": _("%(from)s → %(to)s"),
+        "by": _("by %(user)s"),
+        "saved": _("Saved: %(status)s."),
+        "duplicatePick": _("Pick the original on the map or in the list. Press Escape to cancel."),
+        "duplicate": _("Duplicate"),
+        "duplicateOf": _("Duplicate of #%(id)s"),
+        "duplicateSelf": _("Pick another observation: one cannot duplicate itself."),
+        "duplicateCancelled": _("Marking as duplicate cancelled."),
+        "cells": counted("%(count)s cell", "%(count)s cells"),
+        "cellInfo": counted(
+            "%(count)s observation, weight %(weight)s, %(density)s per km²",
+            "%(count)s observations, weight %(weight)s, %(density)s per km²",
+        ),
+        "districtCount": _("%(name)s: %(value)s observations"),
+        "districtRate": _("%(name)s: %(value)s per 1,000 residents (severity-weighted)"),
+        "noValue": _("%(name)s: no figure"),
+        "createAction": _("Create action"),
+        "cellTarget": counted(
+            "For the heat-map cell with %(count)s observation",
+            "For the heat-map cell with %(count)s observations",
+        ),
+        "districtTarget": _("For the district %(name)s"),
+        "actionCreated": _("Action created."),
+        "openPlan": _("Open the plan"),
+        "noPlans": _("This municipality has no plan yet."),
+        "poster": _("QR poster"),
+        "walkState": _("State"),
+        "route": _("planned route"),
+        "track": _("recorded track"),
+        "observation": _("Observation %(id)s"),
+        "notYours": _("Only the responsible unit, a planner or an administrator can change this."),
+    }
+
+
+@for_workspace
+def map_workspace(request):
+    role = role_of(request.user)
+    units = list(request.user.units.values_list("code", flat=True))
+    categories = Category.objects.select_related("theme", "default_unit")
+    context = {
+        "municipalities": municipalities(),
+        "themes": Theme.objects.all(),
+        "categories": categories,
+        "statuses": Status.choices,
+        "lights": LightCondition.choices,
+        "units": ResponsibleUnit.objects.all(),
+        "role": role,
+        "is_planner": role in (Role.PLANNER, Role.ADMIN),
+        "strings": strings(),
+        "config": {
+            "role": role.value,
+            "myUnits": units,
+            "pointLimit": POINT_LIMIT,
+            "pageSize": PAGE_SIZE,
+            "maxLimit": MAX_LIMIT,
+            "municipalities": municipalities(),
+            "categories": {
+                c.code: {
+                    "name": c.name,
+                    "theme": c.theme.code,
+                    "unit": c.default_unit.code if c.default_unit else None,
+                }
+                for c in categories
+            },
+            "themes": {t.code: t.name for t in Theme.objects.all()},
+            "statuses": dict(Status.choices),
+            "lights": dict(LightCondition.choices),
+            "units": {u.code: u.name for u in ResponsibleUnit.objects.all()},
+            "walkStates": dict(WalkState.choices),
+            "transitions": {k: sorted(v) for k, v in ALLOWED_TRANSITIONS.items()},
+            "basemapUrl": settings.BASEMAP_URL,
+            "basemapAttribution": settings.BASEMAP_ATTRIBUTION,
+            "posterUrl": poster_url_template(),
+            "walksUrl": reverse("map-walks"),
+            "api": {
+                "observations": reverse("observation-list"),
+                "clusters": reverse("observation-clusters"),
+                "heatmap": reverse("heatmap"),
+                "districts": reverse("district-list"),
+                "picture": reverse("municipality-picture", args=["CODE"]),
+                "plans": "/api/v1/plans/",
+                "actions": "/api/v1/actions/",
+            },
+        },
+    }
+    return render(request, "frontend/map.html", context)
+
+
+_WALK_LINES = """
+SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(f), '[]'))::text
+FROM (
+    SELECT json_build_object(
+        'type', 'Feature', 'id', w.id,
+        'geometry', NULL,
+        'properties', json_build_object(
+            'id', w.id, 'title', w.title, 'state', w.state, 'starts_at', w.starts_at,
+            'route', ST_AsGeoJSON(w.route, 6)::json, 'track', ST_AsGeoJSON(w.track, 6)::json,
+            'join_code', CASE WHEN %s THEN w.join_code END)) AS f
+    FROM {walk} w JOIN {municipality} m ON m.id = w.municipality_id
+    WHERE m.code = %s AND (w.route IS NOT NULL OR w.track IS NOT NULL)
+    ORDER BY w.starts_at DESC, w.id DESC
+    LIMIT %s
+) AS rows
+"""
+
+
+@for_workspace
+def walk_lines(request):
+    """The walks of ?municipality=<code> as Features without geometry: their planned route
+    and recorded track are two geometries, in properties `route` and `track`."""
+    code = request.GET.get("municipality", "")
+    planner = role_of(request.user) in (Role.PLANNER, Role.ADMIN)
+    sql = _WALK_LINES.format(
+        walk=SafetyWalk._meta.db_table, municipality=Municipality._meta.db_table
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [planner, code, MAX_LIMIT])
+        content = cursor.fetchone()[0]
+    return HttpResponse(content, content_type="application/geo+json")
