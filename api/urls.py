@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api import photos
 from api.exports import ExportView
-from api.views import heatmap, observations, picture, reference, walks
+from api.views import clusters, heatmap, observations, picture, plans, reference, walks
 
 
 class IdConverter(IntConverter):
@@ -36,6 +36,7 @@ v1 = [
     path("walks/", walks.WalkList.as_view(), name="walk-list"),
     path("walks/join/", walks.JoinWalk.as_view(), name="walk-join"),
     path("walks/<id:id>/", walks.WalkDetail.as_view(), name="walk-detail"),
+    path("walks/<id:id>/track/", walks.WalkTrack.as_view(), name="walk-track"),
     path("observations/", observations.ObservationList.as_view(), name="observation-list"),
     path(
         "observations/<id:id>/",
@@ -58,7 +59,13 @@ v1 = [
         name="observation-photos",
     ),
     path("photos/<id:pk>/", photos.PhotoDetail.as_view(), name="photo-detail"),
+    path("photos/<id:pk>/image", photos.PhotoImage.as_view(), name="photo-image"),
+    path("photos/<id:pk>/thumbnail", photos.PhotoThumbnail.as_view(), name="photo-thumbnail"),
+    path("clusters/", clusters.ClusterView.as_view(), name="observation-clusters"),
     path("heatmap/", heatmap.HeatmapView.as_view(), name="heatmap"),
+    path("plans/", plans.PlanList.as_view(), name="plan-list"),
+    path("plans/<id:id>/", plans.PlanDetail.as_view(), name="plan-detail"),
+    path("actions/", plans.ActionCreateView.as_view(), name="action-create"),
     # `fmt`, not `format`: DRF claims a `format` URL part for its own negotiation.
     path("exports/<slug:layer>.<str:fmt>", ExportView.as_view(), name="export"),
 ]

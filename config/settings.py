@@ -6,7 +6,9 @@ SECRET_KEY, ALLOWED_HOSTS and leaving DEBUG unset (it is off unless asked for).
 """
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -75,6 +77,7 @@ INSTALLED_APPS = [
     "walks",
     "api",
     "frontend",
+    "plans",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +168,11 @@ BASEMAP_ATTRIBUTION = env_str(
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 )
 
+# The plan's PDF and PNG maps are printed by Debian's Chromium (plans/render.py). With
+# PRINT_BASEMAP off they are printed without base-map tiles (servers without internet).
+CHROMIUM_PATH = env_str("CHROMIUM_PATH", "/usr/bin/chromium")
+PRINT_BASEMAP = env_bool("PRINT_BASEMAP", True)
+
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (61.5, 26.0),
     "DEFAULT_ZOOM": 6,
@@ -206,6 +214,42 @@ BULK_MAX_ITEMS = 500
 # A full bulk request with long notes is a few MB of JSON; photos are uploaded as files
 # and have their own limit, so this bounds only the JSON and form bodies.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 8 * 1024 * 1024)
+
+
+def cache_from_url(url: str) -> dict:
+    """One CACHES entry from CACHE_URL (see below)."""
+    parts = urlsplit(url)
+    # Past this many entries the expired go, then a third of the rest (Django's culling).
+    options = {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000)}
+    if parts.scheme == "db" and re.fullmatch(r"[a-z_][a-z0-9_]*", parts.netloc):
+        backend, location = "django.core.cache.backends.db.DatabaseCache", parts.netloc
+    elif parts.scheme in ("redis", "rediss") and parts.netloc:
+        # Django's own RedisCache, with the pinned redis client; Redis evicts by itself.
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    elif parts.scheme == "file" and not parts.netloc and parts.path.startswith("/"):
+        backend, location = "django.core.cache.backends.filebased.FileBasedCache", parts.path
+    elif parts.scheme == "locmem":
+        backend, location = "django.core.cache.backends.locmem.LocMemCache", "lyhty"
+    else:
+        # Only the scheme: a Redis URL may carry a password.
+        raise ImproperlyConfigured(
+            "CACHE_URL must be db://TABLE, redis://HOST:PORT/DB, file:///PATH or locmem://, "
+            f"not a {parts.scheme or 'scheme-less'} URL."
+        )
+    return {"BACKEND": backend, "LOCATION": location, "OPTIONS": options}
+
+
+# The cache holds the map's cluster counts, the plan page's figures and prints, and the
+# join-code throttle's counts, so every worker (and host) must share it: with a
+# per-process cache each gunicorn worker computes its own answers and counts join attempts
+# apart, letting a guesser try WORKERS times the rate. (The heat map keeps its own
+# pre-aggregates in PostgreSQL: geo.heatmap.) The default, a table in Lyhty's own
+# PostgreSQL (made by `migrate` and by `createcachetable`, which `make run` and
+# `make serve` run), needs no other service and is shared by every worker and host; a get
+# is one indexed query, small beside the work it saves. With many users, or to take the
+# load off PostgreSQL, set redis://host:6379/0 (rediss:// for TLS); file:///path shares
+# files between one host's workers; locmem:// is per process, for development only.
+CACHES = {"default": cache_from_url(env_str("CACHE_URL", "") or "db://lyhty_cache")}
 
 LOGIN_URL = "admin:login"
 

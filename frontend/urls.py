@@ -1,13 +1,19 @@
 # SPDX-License-Identifier: EUPL-1.2
 from django.urls import path
 
-from frontend import views
+from frontend import views, walk_views, workspace
 
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("walk/", views.walk_start, name="walk-start"),
     path("walk/join/<str:code>/", views.walk_logger, name="walk-logger"),
+    path("walk/join/<str:code>/qr.svg", walk_views.walk_qr, name="walk-qr"),
+    path("walk/join/<str:code>/poster/", walk_views.walk_poster, name="walk-poster"),
     # Served from /walk/ rather than /static/ so that the worker's scope covers the logger.
     path("walk/sw.js", views.walk_service_worker, name="walk-sw"),
     path("walk/manifest.webmanifest", views.walk_manifest, name="walk-manifest"),
+    path("login/", workspace.LoginView.as_view(), name="login"),
+    path("logout/", workspace.LogoutView.as_view(), name="logout"),
+    path("map/", workspace.map_workspace, name="map-workspace"),
+    path("map/walks/", workspace.walk_lines, name="map-walks"),
 ]

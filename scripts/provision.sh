@@ -4,7 +4,7 @@
 # database. Safe to run again: it reuses what is there and only adds what is missing.
 #
 #   scripts/provision.sh          packages, venv and database for running the service
-#   scripts/provision.sh --test   the same plus Chromium for the browser tests
+#   scripts/provision.sh --test   the same (kept for the Makefile's test target)
 #
 # Database: $DATABASE_URL when set; otherwise a PostgreSQL server on 127.0.0.1:5432 if
 # one answers; otherwise a private cluster in var/pg (port 54329), created and started here.
@@ -14,8 +14,9 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 PG_BIN=/usr/lib/postgresql/15/bin
-PACKAGES=(postgresql-15 postgresql-15-postgis-3 gdal-bin gettext python3-venv)
-[[ "${1:-}" == "--test" ]] && PACKAGES+=(chromium fonts-dejavu-core)
+# Chromium prints the safety plan to PDF and its maps to PNG, and runs the browser tests.
+PACKAGES=(postgresql-15 postgresql-15-postgis-3 gdal-bin gettext python3-venv chromium
+    fonts-dejavu-core)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

@@ -77,3 +77,20 @@ def make_observation(municipality):
         )
 
     return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole run: page tests in any folder share it, since two
+    Playwright instances cannot both drive the main thread's event loop."""
+    from playwright.sync_api import sync_playwright
+
+    from plans.render import RenderError, launch_chromium
+
+    with sync_playwright() as playwright:
+        try:
+            browser = launch_chromium(playwright)
+        except RenderError as error:
+            pytest.fail(f"{error} Run `make test`, which installs it.")
+        yield browser
+        browser.close()

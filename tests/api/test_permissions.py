@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from tests.api.conftest import feature
+from tests.plans.conftest import make_plan
 from walks.models import Observation, Visibility
 from walks.photos import store_photo
 
@@ -48,6 +49,10 @@ STAFF_ROLES = ["lighting_staff", "streets_staff", "planner", "admin"]
 # Staff roles add photos to any observation they see; a participant only to their own.
 ADD_PHOTO = {**everyone(201), "public": 403, "other_participant": 403}
 EXPORTERS = {**everyone(DENIED), **dict.fromkeys(STAFF_ROLES, 200)}
+# The safety plan: drafts and actions are for planners and administrators.
+PLANNERS_ONLY_404 = {**everyone(404), "planner": 200, "admin": 200}
+PLANNERS_405 = {"planner": 405, "admin": 405}
+PLANNERS_201 = {"planner": 201, "admin": 201}
 
 # (name, method, path template, body, expected per persona)
 MATRIX = [
@@ -64,6 +69,13 @@ MATRIX = [
     ("walk", "get", "/api/v1/walks/{walk}/", None, READ_ALL),
     ("walk write", "delete", "/api/v1/walks/{walk}/", None, everyone(DENIED)),
     ("join", "post", "/api/v1/walks/join/", "join", everyone(201)),
+    (
+        "record track",
+        "put",
+        "/api/v1/walks/{walk}/track/",
+        "track",
+        {**everyone(403), "public": DENIED, "participant": 200},
+    ),
     ("observations", "get", "/api/v1/observations/", None, READ_ALL),
     ("public observation", "get", "/api/v1/observations/{own}/", None, READ_ALL),
     ("internal observation", "get", "/api/v1/observations/{internal}/", None, INTERNAL_ONLY),
@@ -154,6 +166,22 @@ MATRIX = [
     ("photo", "get", "/api/v1/photos/{photo}/", None, READ_ALL),
     ("internal photo", "get", "/api/v1/photos/{internal_photo}/", None, INTERNAL_ONLY),
     ("photo write", "delete", "/api/v1/photos/{photo}/", None, everyone(405)),
+    ("photo image", "get", "/api/v1/photos/{photo}/image", None, READ_ALL),
+    ("photo thumbnail", "get", "/api/v1/photos/{photo}/thumbnail", None, READ_ALL),
+    ("internal image", "get", "/api/v1/photos/{internal_photo}/image", None, INTERNAL_ONLY),
+    (
+        "internal thumbnail",
+        "get",
+        "/api/v1/photos/{internal_photo}/thumbnail",
+        None,
+        INTERNAL_ONLY,
+    ),
+    ("clusters", "get", "/api/v1/clusters/?bbox=26.9,60.44,26.98,60.48&zoom=12", None, READ_ALL),
+    ("plans", "get", "/api/v1/plans/", None, READ_ALL),
+    ("published plan", "get", "/api/v1/plans/{plan}/", None, READ_ALL),
+    ("draft plan", "get", "/api/v1/plans/{draft}/", None, PLANNERS_ONLY_404),
+    ("plan write", "delete", "/api/v1/plans/{plan}/", None, {**everyone(DENIED), **PLANNERS_405}),
+    ("create action", "post", "/api/v1/actions/", "action", {**everyone(DENIED), **PLANNERS_201}),
     ("export", "get", "/api/v1/exports/observations.csv", None, EXPORTERS),
     ("export all", "get", "/api/v1/exports/all.gpkg", None, EXPORTERS),
     (
@@ -191,6 +219,8 @@ def world(personas, walk, municipality, make_observation, settings, tmp_path):
         "pothole": make_observation(category="pothole").pk,
         "photo": store_photo(own, jpeg((200, 30, 30)))[0].pk,
         "internal_photo": store_photo(internal, jpeg((30, 30, 200)))[0].pk,
+        "plan": make_plan(municipality).pk,
+        "draft": make_plan(municipality, state="draft", title="Luonnos").pk,
     }
 
 
@@ -207,6 +237,15 @@ def body_for(body, walk):
         return {"code": walk.join_code, "group": "residents", "privacy_accepted": True}
     if body == "new":
         return feature()
+    if body == "track":
+        return {"type": "LineString", "coordinates": [[26.91, 60.45], [26.92, 60.46]]}
+    if body == "action":
+        plan = walk.municipality.safety_plans.get(state="published")
+        return {
+            "plan": plan.pk,
+            "title": "Lisää valoa",
+            "district": plan.priorities.first().district_id,
+        }
     if body == "edit":
         return {"type": "Feature", "properties": {"description": "Muutettu"}}
     return body

@@ -91,4 +91,8 @@ def load_demo() -> DemoReport:
         created["status_changes"] = observations.status_changes
         report.observations = observations.total
         report.observations_in_district = observations.in_district
+        # The published safety plan, its actions linked to these observations.
+        from plans.demo import demo_plan
+
+        created["plans"] = demo_plan(municipality)
     return report

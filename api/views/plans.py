@@ -1,0 +1,381 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Safety plans: read by everyone once published (drafts by planners and administrators),
+and actions made from a hotspot on the map (planners and administrators).
+
+`POST /api/v1/actions/` is the map page's "Create action" contract:
+
+    {"plan": 7, "title": "…", "district": 12}            or "area": {GeoJSON Polygon, EPSG:4326}
+     "filters": {"theme": "lighting", "status": "new,confirmed", …}   same names as the list
+     optional: description, priority, year, deadline, owner_kind, owner_name,
+               responsible_person, status, indicator, baseline, target, current_value
+
+→ 201 with the action (its linked observations counted) and `plan_url`, the plan page.
+"""
+
+import json
+
+from django.contrib.gis.geos import GEOSException, Polygon
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+
+from api.filters import ObservationParameters, filter_observations, read_query
+from api.geojson import geometry_schema
+from api.permissions import caller_role, observations_for
+from api.schemas import BAD_REQUEST, FORBIDDEN, ID, NOT_FOUND
+from api.serializers import CRS_MESSAGE, _position, wrong_crs
+from api.views.common import LyhtyView
+from geo.models import District
+from plans.models import Action, ActionStatus, OwnerKind, Priority, SafetyPlan
+from plans.services import action_from_hotspot
+from walks.roles import Role
+
+TAG = ["plans"]
+PLANNERS = (Role.PLANNER, Role.ADMIN)
+
+
+def sees_drafts(request) -> bool:
+    return caller_role(request) in PLANNERS
+
+
+def plans_for(request):
+    """The plans the caller may read: published ones, and drafts for planners."""
+    plans = SafetyPlan.objects.select_related("municipality")
+    return plans if sees_drafts(request) else plans.published()
+
+
+class PlanAccess(BasePermission):
+    message = _("Only planners and administrators can change the safety plan.")
+
+    def has_permission(self, request, view):
+        return request.method in SAFE_METHODS or caller_role(request) in PLANNERS
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+class PlanParameters(serializers.Serializer):
+    municipality = serializers.CharField(
+        required=False, max_length=10, help_text=_("Municipality code.")
+    )
+
+
+def plan_page_url(request, plan) -> str:
+    url = reverse("plan-page", kwargs={"code": plan.municipality.code})
+    return request.build_absolute_uri(f"{url}?plan={plan.pk}")
+
+
+def plan_summary(request, plan) -> dict:
+    return {
+        "id": plan.pk,
+        "municipality": {"code": plan.municipality.code, "name": plan.municipality.name},
+        "title": plan.title,
+        "period": {"start": plan.period_start, "end": plan.period_end},
+        "state": plan.state,
+        "published_at": plan.published_at,
+        "summary": plan.summary,
+        "url": request.build_absolute_uri(reverse("plan-detail", kwargs={"id": plan.pk})),
+        "page_url": plan_page_url(request, plan),
+    }
+
+
+def action_json(request, action) -> dict:
+    return {
+        "id": action.pk,
+        "plan": action.plan_id,
+        "priority": action.priority_id,
+        "year": action.year,
+        "title": action.title,
+        "description": action.description,
+        "owner_kind": action.owner_kind,
+        "owner_name": action.owner_name,
+        "responsible_person": action.responsible_person,
+        "deadline": action.deadline,
+        "status": action.status,
+        "indicator": action.indicator,
+        "baseline": action.baseline,
+        "target": action.target,
+        "current_value": action.current_value,
+        "district": action.district_id,
+        "area": json.loads(action.geom.geojson) if action.geom else None,
+        "filters": action.source_filters,
+        "observations": action.observation_count,
+        "walks": sorted(walk.pk for walk in action.walks.all()),
+        "plan_url": plan_page_url(request, action.plan),
+    }
+
+
+def with_counts(request, actions):
+    """Each action with the number of its observations the caller may read."""
+    readable = (
+        observations_for(request)
+        .filter(actions=OuterRef("pk"))
+        .order_by()
+        .values("actions")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return actions.annotate(observation_count=Coalesce(Subquery(readable), 0))
+
+
+def plan_detail(request, plan) -> dict:
+    actions = with_counts(
+        request, plan.actions.select_related("plan__municipality")
+    ).prefetch_related("walks")
+    priorities = plan.priorities.select_related("theme", "district")
+    promises = plan.promises.prefetch_related(Prefetch("priorities", Priority.objects.only("pk")))
+    return {
+        **plan_summary(request, plan),
+        "priorities": [
+            {
+                "id": priority.pk,
+                "theme": {"code": priority.theme.code, "name": priority.theme.name},
+                "district": (
+                    {"id": priority.district.pk, "name": priority.district.display_name}
+                    if priority.district
+                    else None
+                ),
+                "reason": priority.reason,
+                "order": priority.order,
+            }
+            for priority in priorities
+        ],
+        "actions": [action_json(request, action) for action in actions],
+        "promises": [
+            {
+                "id": promise.pk,
+                "title": promise.title,
+                "text": promise.text,
+                "police": promise.police,
+                "priorities": sorted(p.pk for p in promise.priorities.all()),
+            }
+            for promise in promises
+        ],
+    }
+
+
+_PLAN = {"type": "object", "additionalProperties": True}
+
+
+class PlanList(LyhtyView):
+    permission_classes = [PlanAccess]
+
+    @extend_schema(
+        tags=TAG,
+        summary="Safety plans: published ones, and drafts for planners and administrators",
+        operation_id="v1_plans_list",
+        parameters=[PlanParameters],
+        responses={200: _PLAN, 400: BAD_REQUEST},
+    )
+    def get(self, request):
+        query = read_query(request, PlanParameters)
+        plans = plans_for(request).latest_first()
+        if "municipality" in query:
+            plans = plans.in_municipality(query["municipality"])
+        results = [plan_summary(request, plan) for plan in plans]
+        return Response({"count": len(results), "results": results})
+
+
+class PlanDetail(LyhtyView):
+    permission_classes = [PlanAccess]
+
+    @extend_schema(
+        tags=TAG,
+        summary="One safety plan with its priorities, actions and citizen promises",
+        parameters=[ID],
+        responses={200: _PLAN, 404: NOT_FOUND},
+    )
+    def get(self, request, id):
+        return Response(plan_detail(request, get_object_or_404(plans_for(request), pk=id)))
+
+
+# --- an action from a hotspot ------------------------------------------------------------
+
+
+class HotspotFilters(ObservationParameters):
+    """The observation list's filters, without paging."""
+
+    limit = None
+    offset = None
+
+
+@extend_schema_field(geometry_schema("Polygon"))
+class GeoJSONPolygonField(serializers.Field):
+    default_error_messages = {
+        "type": _("Give a GeoJSON Polygon in WGS84 longitude/latitude."),
+        "ring": _("Each ring of a Polygon is a closed list of at least four positions."),
+        "invalid": _("The polygon is not valid: %(reason)s."),
+        "empty": _("The polygon has no area."),
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict) or data.get("type") != "Polygon":
+            self.fail("type")
+        if wrong_crs(data):
+            raise ValidationError(CRS_MESSAGE)
+        rings = data.get("coordinates")
+        if not isinstance(rings, list) or not rings:
+            self.fail("ring")
+        positions = []
+        for ring in rings:
+            if not isinstance(ring, list) or len(ring) < 4:
+                self.fail("ring")
+            points = []
+            for value in ring:
+                position, error = _position(value)
+                if error:
+                    raise ValidationError(error)
+                points.append(position)
+            if points[0] != points[-1]:
+                self.fail("ring")
+            positions.append(points)
+        try:
+            polygon = Polygon(*positions, srid=4326)
+        except (GEOSException, ValueError, TypeError):
+            self.fail("ring")
+        if not polygon.valid:
+            self.fail("invalid", reason=polygon.valid_reason)
+        if polygon.area == 0:
+            self.fail("empty")
+        return polygon
+
+    def to_representation(self, value):
+        return json.loads(value.geojson)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": True,
+        "description": "The observation list's query parameters, e.g. "
+        '{"theme": "lighting", "status": "new,confirmed"}.',
+    }
+)
+class FiltersField(serializers.Field):
+    """A JSON object of observation filters, checked exactly like the list's query."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise ValidationError(_("Give the filters as a JSON object."))
+        form = HotspotFilters()
+        errors, query = {}, {}
+        for name, value in data.items():
+            if name not in form.fields:
+                errors[name] = [_("Unknown filter.")]
+            elif isinstance(value, bool):
+                query[name] = "true" if value else "false"
+            elif isinstance(value, list):
+                query[name] = ",".join(str(item) for item in value)
+            elif isinstance(value, str | int | float):
+                query[name] = str(value)
+            else:
+                errors[name] = [_("Give a text, a number or a list.")]
+        if errors:
+            raise ValidationError(errors)
+        form = HotspotFilters(data=query)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        return {"raw": data, "query": form.validated_data}
+
+    def to_representation(self, value):
+        return value["raw"]
+
+
+class ActionCreate(serializers.Serializer):
+    plan = serializers.IntegerField(min_value=1, max_value=10**18 - 1)
+    title = serializers.CharField(max_length=200)
+    district = serializers.IntegerField(required=False, min_value=1, max_value=10**18 - 1)
+    area = GeoJSONPolygonField(required=False)
+    filters = FiltersField(required=False)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    priority = serializers.IntegerField(required=False, min_value=1, max_value=10**18 - 1)
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+    deadline = serializers.DateField(required=False)
+    owner_kind = serializers.ChoiceField(OwnerKind.choices, required=False)
+    owner_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    responsible_person = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    status = serializers.ChoiceField(ActionStatus.choices, required=False)
+    indicator = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    baseline = serializers.FloatField(required=False)
+    target = serializers.FloatField(required=False)
+    current_value = serializers.FloatField(required=False)
+
+    def validate(self, attrs):
+        request = self.context["request"]
+        plan = plans_for(request).filter(pk=attrs["plan"]).first()
+        if plan is None:
+            raise ValidationError({"plan": [_("No safety plan has this id.")]})
+        attrs["plan"] = plan
+        if ("district" in attrs) == ("area" in attrs):
+            raise ValidationError(
+                {"district": [_("Give either a district or an area (not both).")]}
+            )
+        if "district" in attrs:
+            district = District.objects.filter(
+                pk=attrs["district"], municipality=plan.municipality
+            ).first()
+            if district is None:
+                raise ValidationError(
+                    {"district": [_("No district with this id is in the plan's municipality.")]}
+                )
+            attrs["district"] = district
+        if "priority" in attrs:
+            priority = plan.priorities.filter(pk=attrs["priority"]).first()
+            if priority is None:
+                raise ValidationError({"priority": [_("The plan has no priority with this id.")]})
+            attrs["priority"] = priority
+        return attrs
+
+
+ACTION_EXAMPLE = {
+    "plan": 1,
+    "title": "More light on the station underpass",
+    "district": 2,
+    "filters": {"theme": "lighting", "status": "new,confirmed"},
+    "owner_kind": "municipal",
+    "owner_name": "Street lighting",
+    "deadline": "2026-10-31",
+}
+
+
+class ActionCreateView(LyhtyView):
+    permission_classes = [PlanAccess]
+
+    @extend_schema(
+        tags=TAG,
+        summary="Create an action from a hotspot, linking its observations",
+        description="A district or a GeoJSON Polygon (EPSG:4326) and the observation list's "
+        "filters choose the hotspot; every observation of the plan's municipality inside it "
+        "that matches the filters is linked to the new action, in one statement. Planners "
+        "and administrators only.",
+        request=ActionCreate,
+        responses={201: _PLAN, 400: BAD_REQUEST, 403: FORBIDDEN},
+        examples=[OpenApiExample("from a district", value=ACTION_EXAMPLE, request_only=True)],
+    )
+    def post(self, request):
+        form = ActionCreate(data=request.data, context={"request": request})
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        plan = data.pop("plan")
+        filters = data.pop("filters", {"raw": {}, "query": {}})
+        observations = filter_observations(observations_for(request), filters["query"])
+        try:
+            action = action_from_hotspot(
+                plan,
+                observations,
+                filters=filters["raw"],
+                created_by=request.user if request.user.is_authenticated else None,
+                **data,
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from error
+        action = with_counts(request, Action.objects.filter(pk=action.pk)).get()
+        return Response(action_json(request, action), status=status.HTTP_201_CREATED)

@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: EUPL-1.2
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from leaflet.admin import LeafletGeoAdmin
+
+from plans.models import Action, CitizenPromise, Priority, SafetyPlan
+
+
+class PriorityInline(admin.TabularInline):
+    model = Priority
+    fields = ["order", "theme", "district", "reason"]
+    extra = 0
+
+
+@admin.register(SafetyPlan)
+class SafetyPlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "municipality", "period_start", "period_end", "state", "published_at"]
+    list_filter = ["municipality", "state"]
+    search_fields = ["title", "summary"]
+    inlines = [PriorityInline]
+    actions = ["publish"]
+
+    @admin.action(description=_("Publish the selected plans"))
+    def publish(self, request, queryset):
+        for plan in queryset:
+            plan.publish()
+
+
+@admin.register(Priority)
+class PriorityAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "plan", "theme", "district", "order"]
+    list_filter = ["plan", "theme"]
+    list_select_related = ["plan", "theme", "district"]
+
+
+@admin.register(Action)
+class ActionAdmin(LeafletGeoAdmin):
+    list_display = [
+        "title",
+        "plan",
+        "year",
+        "owner_kind",
+        "owner_name",
+        "deadline",
+        "status",
+    ]
+    list_filter = ["plan", "year", "status", "owner_kind"]
+    search_fields = ["title", "description", "owner_name", "responsible_person"]
+    list_select_related = ["plan"]
+    raw_id_fields = ["observations", "created_by"]
+    filter_horizontal = ["walks"]
+    readonly_fields = ["source_filters", "created_at", "updated_at"]
+
+
+@admin.register(CitizenPromise)
+class CitizenPromiseAdmin(admin.ModelAdmin):
+    list_display = ["title", "plan", "police"]
+    list_filter = ["plan"]
+    filter_horizontal = ["priorities"]

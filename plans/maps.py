@@ -1,0 +1,183 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The plan's maps, made with folium: a heat map per theme and a district choropleth.
+
+folium writes Leaflet code. Its default page header loads Leaflet, jQuery, Bootstrap and
+Font Awesome from CDNs and sets the page's own <html> and <body> styles, so the plan page
+takes only each map's <div> and <script> from folium and loads Leaflet itself, from
+django-leaflet's static files (see plans/templates/plans/plan.html). The maps' own
+default_js/default_css point at the same static files, so even a whole folium document
+would ask no other host for anything but the base-map tiles.
+"""
+
+import json
+from dataclasses import dataclass
+
+import folium
+from django.conf import settings
+from django.templatetags.static import static
+from django.utils.safestring import SafeString, mark_safe
+
+# Sequential colours (ColorBrewer YlOrRd, 5 classes): light = few, dark = many.
+BANDS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+NO_DATA = "#9e9e9e"
+
+
+@dataclass
+class FoliumMap:
+    name: str  # used in the PNG's URL: maps/<name>.png
+    title: str
+    element_id: str
+    html: SafeString
+    script: SafeString
+    legend: list[tuple[str, str]]  # (colour, label)
+    note: str = ""
+
+
+def base_map(municipality, name: str) -> folium.Map:
+    x0, y0, x1, y1 = municipality.geom.extent
+    fmap = folium.Map(
+        location=[(y0 + y1) / 2, (x0 + x1) / 2],
+        zoom_start=12,
+        tiles=None,
+        control_scale=True,
+    )
+    # A stable element id, so that the PNG of a map is found by its name.
+    fmap._id = name.replace("-", "_")
+    fmap.default_js = [("leaflet", static("leaflet/leaflet.js"))]
+    fmap.default_css = [("leaflet_css", static("leaflet/leaflet.css"))]
+    folium.TileLayer(
+        settings.BASEMAP_URL, attr=settings.BASEMAP_ATTRIBUTION, max_zoom=19, name="base"
+    ).add_to(fmap)
+    fmap.fit_bounds([[y0, x0], [y1, x1]])
+    return fmap
+
+
+def outline(geojson: dict) -> folium.GeoJson:
+    return folium.GeoJson(
+        geojson,
+        style_function=lambda feature: {"color": "#1a1a1a", "weight": 2, "fill": False},
+    )
+
+
+def finished(fmap: folium.Map, name: str, title: str, legend, note="") -> FoliumMap:
+    root = fmap.get_root()
+    root.render()
+    return FoliumMap(
+        name=name,
+        title=title,
+        element_id=fmap.get_name(),
+        html=mark_safe(root.html.render()),  # noqa: S308  folium's own markup
+        script=mark_safe(root.script.render()),  # noqa: S308  folium's own code
+        legend=legend,
+        note=note,
+    )
+
+
+def band_of(value: float, top: float) -> int:
+    """Five equal bands from 0 to top."""
+    if top <= 0:
+        return 0
+    return min(4, int(value / top * 5))
+
+
+def band_labels(top: float, unit: str) -> list[tuple[str, str]]:
+    step = top / 5
+    return [
+        (colour, f"{step * i:.0f}–{step * (i + 1):.0f} {unit}") for i, colour in enumerate(BANDS)
+    ]
+
+
+def heat_map(municipality, name: str, title: str, cells: dict, boundary: dict, *, labels):
+    """Cells of geo.heatmap (already without the cells under the public minimum)."""
+    fmap = base_map(municipality, name)
+    outline(boundary).add_to(fmap)
+    features = cells["features"]
+    top = max((f["properties"]["count"] for f in features), default=0)
+    for feature in features:
+        feature["properties"]["band"] = band_of(feature["properties"]["count"], top)
+    if features:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            style_function=lambda f: {
+                "fillColor": BANDS[f["properties"]["band"]],
+                "fillOpacity": 0.7,
+                "color": BANDS[f["properties"]["band"]],
+                "weight": 0.5,
+            },
+            tooltip=folium.GeoJsonTooltip(["count"], aliases=[labels["count"]]),
+        ).add_to(fmap)
+    legend = band_labels(top, labels["observations"]) if features else []
+    return finished(fmap, name, title, legend, note="" if features else labels["empty"])
+
+
+def choropleth(municipality, name: str, title: str, districts: dict, boundary: dict, *, labels):
+    """Districts coloured by their severity-weighted rate per 1,000 residents; a district
+    whose figures are hidden (too few observations) or without population is grey."""
+    fmap = base_map(municipality, name)
+    rates = [
+        f["properties"]["rate"]
+        for f in districts["features"]
+        if f["properties"]["rate"] is not None
+    ]
+    top = max(rates, default=0)
+    for feature in districts["features"]:
+        rate = feature["properties"]["rate"]
+        feature["properties"]["band"] = -1 if rate is None else band_of(rate, top)
+        feature["properties"]["shown"] = labels["hidden"] if rate is None else f"{rate:.1f}"
+
+    def style(feature):
+        band = feature["properties"]["band"]
+        colour = NO_DATA if band < 0 else BANDS[band]
+        return {"fillColor": colour, "fillOpacity": 0.75, "color": "#1a1a1a", "weight": 1}
+
+    folium.GeoJson(
+        districts,
+        style_function=style,
+        tooltip=folium.GeoJsonTooltip(
+            ["name", "shown"], aliases=[labels["district"], labels["rate"]]
+        ),
+    ).add_to(fmap)
+    outline(boundary).add_to(fmap)
+    legend = [*band_labels(top, ""), (NO_DATA, labels["hidden"])]
+    return finished(fmap, name, title, legend)
+
+
+def route_map(walk, name: str, title: str, route: dict | None, track: dict | None, points):
+    """A walk's planned route, its recorded track and where its findings are."""
+    fmap = base_map(walk.municipality, name)
+    bounds = []
+    if route:
+        folium.GeoJson(
+            route, style_function=lambda f: {"color": "#0b5394", "weight": 4, "dashArray": "6 4"}
+        ).add_to(fmap)
+    if track:
+        folium.GeoJson(track, style_function=lambda f: {"color": "#6a1b9a", "weight": 3}).add_to(
+            fmap
+        )
+    for lon, lat, label in points:
+        folium.CircleMarker(
+            [lat, lon], radius=5, color="#b71c1c", fill=True, fill_opacity=0.9, tooltip=label
+        ).add_to(fmap)
+        bounds.append([lat, lon])
+    for geometry in (route, track):
+        if geometry:
+            bounds += [[lat, lon] for lon, lat in _positions(geometry)]
+    if bounds:
+        fmap.fit_bounds(
+            [
+                [min(b[0] for b in bounds), min(b[1] for b in bounds)],
+                [max(b[0] for b in bounds), max(b[1] for b in bounds)],
+            ]
+        )
+    return finished(fmap, name, title, [])
+
+
+def _positions(geometry: dict):
+    coordinates = geometry["coordinates"]
+    if geometry["type"] == "LineString":
+        return coordinates
+    return [p for line in coordinates for p in line]
+
+
+def as_json(geometry) -> dict:
+    return json.loads(geometry.geojson)

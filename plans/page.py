@@ -1,0 +1,311 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""What the plan page and the walk protocol show, computed from the database.
+
+The plan page is a public document: it is built from what the public may read
+(`Observation.objects.visible_to_public()`), with the district picture's small cells and
+the heat map's cells under PUBLIC_MIN_COUNT hidden, for every reader, planners included —
+a planner previewing a draft sees what the public will see. The figures (picture, maps,
+fixes) are cached per municipality, language and observation-table stamp.
+"""
+
+import base64
+import datetime
+import hashlib
+import json
+from collections import Counter
+
+from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.core.cache import cache
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from geo.heatmap import PUBLIC_MIN_COUNT, heatmap, observations_stamp
+from geo.picture import Period, municipality_picture
+from plans import maps
+from plans.models import Action, ActionStatus
+from walks.models import (
+    FIXED_STATUSES,
+    Observation,
+    ParticipantGroup,
+    SafetyWalk,
+    Status,
+    StatusChange,
+    Theme,
+    WalkParticipant,
+)
+
+# The plan's heat maps use one fixed cell for the whole municipality.
+PLAN_CELL = 250
+FIGURES_SECONDS = 600
+FIXES_LISTED = 20
+
+
+def public_observations():
+    return Observation.objects.visible_to_public()
+
+
+def map_labels() -> dict:
+    return {
+        "count": _("Observations"),
+        "observations": _("observations"),
+        "empty": _("No grid cell has enough observations to be shown."),
+        "district": _("District"),
+        "rate": _("Severity-weighted rate per 1,000 residents"),
+        "hidden": _("hidden (too few observations) or no population"),
+    }
+
+
+def boundary_of(municipality) -> dict:
+    return json.loads(municipality.geom.geojson)
+
+
+def district_features(municipality, picture: dict) -> dict:
+    rates = {row["district"]["id"]: row["total"]["rate_per_1000"] for row in picture["districts"]}
+    rows = municipality.districts.annotate(shape=AsGeoJSON("geom", precision=6)).values(
+        "pk", "name", "name_sv", "shape"
+    )
+    language = (get_language() or "fi")[:2]
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": json.loads(row["shape"]),
+                "properties": {
+                    "name": row["name_sv"] if language == "sv" and row["name_sv"] else row["name"],
+                    "rate": rates.get(row["pk"]),
+                },
+            }
+            for row in rows
+        ],
+    }
+
+
+def theme_heat_maps(municipality, boundary, period: Period) -> list:
+    labels = map_labels()
+    made = []
+    in_period = public_observations().observed_between(period.start, period.end)
+    for theme in Theme.objects.order_by("order", "code"):
+        # The same key as the heat-map API's for these filters: the two share the cache.
+        filters = {
+            "theme": theme.code,
+            "observed_after": period.start,
+            "observed_before": period.end,
+        }
+        cache_key = json.dumps(["public", filters], sort_keys=True, default=str)
+        cells = json.loads(
+            heatmap(
+                in_period.in_theme(theme.code),
+                municipality,
+                cell=PLAN_CELL,
+                min_count=PUBLIC_MIN_COUNT,
+                cache_key=cache_key,
+            )
+        )
+        title = _("Heat map: %(theme)s") % {"theme": theme.name}
+        made.append(
+            maps.heat_map(municipality, f"heat-{theme.code}", title, cells, boundary, labels=labels)
+        )
+    return made
+
+
+def last_walk(municipality):
+    return (
+        SafetyWalk.objects.filter(municipality=municipality, starts_at__lte=timezone.now())
+        .defer("route", "track")
+        .order_by("-starts_at")
+        .first()
+    )
+
+
+def fixed_since(municipality, walk) -> dict:
+    """Public problems resolved since the walk started: counts by theme and the latest."""
+    if walk is None:
+        return {"walk": None, "by_theme": [], "latest": [], "total": 0}
+    resolved_at = (
+        StatusChange.objects.filter(observation=OuterRef("pk"), to_status=Status.RESOLVED)
+        .order_by("-changed_at", "-pk")
+        .values("changed_at")[:1]
+    )
+    fixed = (
+        public_observations()
+        .in_municipality(municipality)
+        .filter(status__in=FIXED_STATUSES)
+        .annotate(resolved_at=Subquery(resolved_at))
+        .filter(resolved_at__gte=walk.starts_at)
+    )
+    by_theme = list(
+        fixed.order_by()
+        .values("category__theme__order", "category__theme__code")
+        .annotate(n=Count("pk"))
+        .order_by("category__theme__order")
+    )
+    themes = {theme.code: theme.name for theme in Theme.objects.all()}
+    latest = fixed.select_related("category", "district").order_by("-resolved_at", "-pk")[
+        :FIXES_LISTED
+    ]
+    return {
+        "walk": {"title": walk.title, "starts_at": walk.starts_at},
+        "by_theme": [
+            {"theme": themes[row["category__theme__code"]], "count": row["n"]} for row in by_theme
+        ],
+        "latest": [
+            {
+                "category": observation.category.name,
+                "district": observation.district.display_name if observation.district else "",
+                "resolved_at": observation.resolved_at,
+            }
+            for observation in latest
+        ],
+        "total": sum(row["n"] for row in by_theme),
+    }
+
+
+def plan_period(plan) -> Period:
+    """The council term so far (its last day included), against the period before it."""
+    today = timezone.localdate()
+    end = min(today, plan.period_end) + datetime.timedelta(days=1)
+    if end <= plan.period_start:  # a plan for a term not yet begun: the last year
+        return Period.last_year(today)
+    return Period(plan.period_start, end)
+
+
+def plan_figures(plan) -> dict:
+    """The heavy part of the plan page, cached: picture, maps and fixes."""
+    municipality = plan.municipality
+    period = plan_period(plan)
+    key = (
+        "plan-figures:"
+        + hashlib.sha256(
+            f"{municipality.pk}|{get_language()}|{observations_stamp(Observation)}|"
+            f"{period}".encode()
+        ).hexdigest()
+    )
+    figures = cache.get(key)
+    if figures is not None:
+        return figures
+    picture = municipality_picture(public_observations(), municipality, period, suppress_small=True)
+    boundary = boundary_of(municipality)
+    labels = map_labels()
+    district_map = maps.choropleth(
+        municipality,
+        "districts",
+        _("Districts by severity-weighted rate per 1,000 residents"),
+        district_features(municipality, picture),
+        boundary,
+        labels=labels,
+    )
+    figures = {
+        "period": period,
+        "picture": picture,
+        "maps": [district_map, *theme_heat_maps(municipality, boundary, period)],
+        "fixed": fixed_since(municipality, last_walk(municipality)),
+    }
+    cache.set(key, figures, FIGURES_SECONDS)
+    return figures
+
+
+def plan_context(plan) -> dict:
+    municipality = plan.municipality
+    priorities = list(plan.priorities.select_related("theme", "district"))
+    public_counts = (
+        public_observations()
+        .filter(actions=OuterRef("pk"))
+        .order_by()
+        .values("actions")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    actions = list(
+        plan.actions.select_related("priority__theme", "district")
+        .annotate(public_observations=Subquery(public_counts))
+        .order_by("year", "deadline", "pk")
+    )
+    years = {}
+    for action in actions:
+        years.setdefault(action.year, []).append(action)
+    statuses = Counter(action.status for action in actions)
+    walks = SafetyWalk.objects.filter(municipality=municipality).defer("route", "track")
+    return {
+        "plan": plan,
+        "municipality": municipality,
+        "priorities": priorities,
+        "years": sorted(years.items()),
+        "status_counts": [(label, statuses.get(value, 0)) for value, label in ActionStatus.choices],
+        "promises": plan.promises.prefetch_related("priorities__theme", "priorities__district"),
+        "walks": walks.order_by("-starts_at"),
+        **plan_figures(plan),
+    }
+
+
+# --- the walk protocol ------------------------------------------------------------------
+
+
+def thumbnail_data(photo) -> str | None:
+    """The thumbnail inline (data: URI): the protocol and its PDF carry their own images."""
+    try:
+        with photo.thumbnail.open("rb") as image:
+            content = image.read()
+    except (OSError, ValueError):
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(content).decode()
+
+
+def protocol_context(walk, *, internal: bool) -> dict:
+    observations = Observation.objects.all() if internal else public_observations()
+    findings = list(
+        observations.in_walk(walk)
+        .select_related("category__theme", "responsible_unit", "district", "category__default_unit")
+        .prefetch_related("photos", "actions")
+        .order_by("observed_at", "pk")
+    )
+    groups = dict(
+        WalkParticipant.objects.filter(walk=walk)
+        .values_list("group")
+        .annotate(n=Count("pk"))
+        .values_list("group", "n")
+    )
+    rows = []
+    for finding in findings:
+        unit = finding.responsible_unit or finding.category.default_unit
+        rows.append(
+            {
+                "observation": finding,
+                "unit": unit.name if unit else "",
+                "photos": [p for p in map(thumbnail_data, finding.photos.all()) if p],
+                "actions": list(finding.actions.all()),
+            }
+        )
+    route = maps.as_json(walk.route) if walk.route else None
+    track = maps.as_json(walk.track) if walk.track else None
+    points = [(f.geom.x, f.geom.y, f.category.name) for f in findings]
+    route_map = maps.route_map(walk, "route", _("Route"), route, track, points)
+    actions = (
+        (
+            Action.objects.filter(walks=walk)
+            | Action.objects.filter(observations__in=[f.pk for f in findings])
+        )
+        .distinct()
+        .select_related("plan")
+    )
+    return {
+        "walk": walk,
+        "internal": internal,
+        "participants": [
+            (label, groups[value]) for value, label in ParticipantGroup.choices if value in groups
+        ],
+        "participant_total": sum(groups.values()),
+        "findings": rows,
+        "route_map": route_map,
+        "actions": actions.order_by("deadline", "pk"),
+    }
+
+
+def protocol_stamp(walk) -> str:
+    actions = Action.objects.filter(walks=walk).aggregate(last=Max("updated_at"), n=Count("pk"))
+    walk_fields = (walk.title, walk.state, walk.follow_up_notes, str(walk.starts_at))
+    return hashlib.sha256(
+        f"{walk_fields}|{actions}|{observations_stamp(Observation)}".encode()
+    ).hexdigest()[:24]

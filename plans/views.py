@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The plan page, its PDF and map PNGs; the walk protocol and its PDF.
+
+Who sees what:
+
+- A published plan: anyone. A draft: planners and administrators (others get a 404).
+  `/plan/<code>/` is the latest published plan (for planners the latest plan, drafts
+  included, when nothing is published yet); `?plan=<id>` names one.
+- A walk protocol: department staff, planners and administrators always, with internal
+  observations (marked as such); anyone else only when the walk's municipality has a
+  published plan, and then with the public observations only. Nobody's name is shown:
+  participants are counted by group, findings carry no reporter.
+
+The PDF and PNGs are printed by Chromium (plans.render) and cached under the plan's (or
+walk's) change stamp and the observation table's stamp, per language.
+"""
+
+import hashlib
+
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+
+from geo.heatmap import observations_stamp
+from plans import render as printer
+from plans.models import SafetyPlan
+from plans.page import plan_context, protocol_context, protocol_stamp
+from walks.models import Observation, SafetyWalk
+from walks.roles import Role, role_of
+
+PRINT_SECONDS = 24 * 60 * 60
+PLANNERS = (Role.PLANNER, Role.ADMIN)
+INTERNAL_READERS = (Role.STAFF, Role.PLANNER, Role.ADMIN)
+
+
+def plan_for(request, code: str) -> SafetyPlan:
+    plans = SafetyPlan.objects.select_related("municipality").filter(municipality__code=code)
+    if role_of(request.user) not in PLANNERS:
+        plans = plans.published()
+    wanted = request.GET.get("plan")
+    if wanted is not None:
+        if not wanted.isdigit() or len(wanted) > 18:
+            raise Http404
+        return get_object_or_404(plans, pk=int(wanted))
+    plan = plans.published().latest_first().first() or plans.latest_first().first()
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def plan_html(request, plan, *, printing=False) -> str:
+    context = {**plan_context(plan), "printing": printing}
+    return render_to_string("plans/plan.html", context, request=request)
+
+
+def plan_page(request, code):
+    plan = plan_for(request, code)
+    return HttpResponse(plan_html(request, plan))
+
+
+def printed_plan(request, plan) -> dict:
+    """The plan's PDF and the PNG of each map, printed once per change."""
+    key = (
+        "plan-print:"
+        + hashlib.sha256(
+            f"{plan.pk}|{plan.change_stamp()}|{observations_stamp(Observation)}|"
+            f"{get_language()}".encode()
+        ).hexdigest()
+    )
+    printed = cache.get(key)
+    if printed is None:
+        context = {**plan_context(plan), "printing": True}
+        html = render_to_string("plans/plan.html", context, request=request)
+        ids = {fmap.name: fmap.element_id for fmap in context["maps"]}
+        result = printer.render(request.path, html, element_ids=ids.values())
+        printed = {
+            "pdf": result.pdf,
+            "pngs": {name: result.pngs[element_id] for name, element_id in ids.items()},
+        }
+        cache.set(key, printed, PRINT_SECONDS)
+    return printed
+
+
+def file_name(*parts) -> str:
+    return "-".join(str(part) for part in parts if part).replace(" ", "_")
+
+
+def plan_pdf(request, code):
+    plan = plan_for(request, code)
+    response = HttpResponse(printed_plan(request, plan)["pdf"], content_type="application/pdf")
+    name = file_name("safety-plan", plan.municipality.code, plan.pk)
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response
+
+
+def plan_map_png(request, code, name):
+    plan = plan_for(request, code)
+    png = printed_plan(request, plan)["pngs"].get(name)
+    if png is None:
+        raise Http404
+    response = HttpResponse(png, content_type="image/png")
+    filename = file_name(plan.municipality.code, plan.pk, name)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.png"'
+    return response
+
+
+# --- walk protocol -------------------------------------------------------------------------
+
+
+def protocol_walk(request, walk_id) -> tuple[SafetyWalk, bool]:
+    """The walk and whether the caller sees internal observations; 404 when not theirs."""
+    walk = get_object_or_404(SafetyWalk.objects.select_related("municipality"), pk=walk_id)
+    if role_of(request.user) in INTERNAL_READERS:
+        return walk, True
+    if SafetyPlan.objects.published().filter(municipality=walk.municipality_id).exists():
+        return walk, False
+    raise Http404
+
+
+def protocol_page(request, walk_id):
+    walk, internal = protocol_walk(request, walk_id)
+    context = {**protocol_context(walk, internal=internal), "printing": False}
+    return render(request, "plans/protocol.html", context)
+
+
+def protocol_pdf(request, walk_id):
+    walk, internal = protocol_walk(request, walk_id)
+    key = (
+        "protocol-print:"
+        + hashlib.sha256(
+            f"{walk.pk}|{internal}|{protocol_stamp(walk)}|{get_language()}".encode()
+        ).hexdigest()
+    )
+    pdf = cache.get(key)
+    if pdf is None:
+        context = {**protocol_context(walk, internal=internal), "printing": True}
+        html = render_to_string("plans/protocol.html", context, request=request)
+        pdf = printer.render(request.path, html).pdf
+        cache.set(key, pdf, PRINT_SECONDS)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="walk-protocol-{walk.pk}.pdf"'
+    return response
