@@ -17,14 +17,18 @@ pytestmark = [
 ]
 
 
-def eventually(page, check, seconds=30):
+def eventually(page, check, seconds=30, explain=lambda: ""):
     """Until `check()` (a look at the database) is true: the phone sends in its own time.
 
     Waits through the page, so that Playwright keeps routing the page's requests."""
     deadline = time.monotonic() + seconds
     while not check():
-        assert time.monotonic() < deadline, "the database never got there"
+        assert time.monotonic() < deadline, f"the database never got there {explain()}"
         page.wait_for_timeout(100)
+
+
+def stored(walk):
+    return list(Observation.objects.filter(walk=walk).values_list("category__code", "description"))
 
 
 def open_my_points(page, count):
@@ -110,6 +114,8 @@ def test_it_lists_changes_and_deletes_my_points_online_and_offline(page_in, live
     item(page, "Litter").locator("button.edit").tap()
     page.locator("#edit-note").fill("Broken glass")
     page.locator("#edit-save").tap()
+    # Saved on the phone (IndexedDB) once it says so; a reload before that may lose it.
+    page.locator("#my-points-status", has_text="Changes saved.").wait_for()
     page.reload()
     open_my_points(page, 4)
     assert page.locator("#my-points-list li[data-state=waiting]").count() == 2  # glare, litter
@@ -117,29 +123,19 @@ def test_it_lists_changes_and_deletes_my_points_online_and_offline(page_in, live
     assert page.locator("#my-points-list li[data-state=sent]").count() == 1  # the pothole
     assert Observation.objects.filter(walk=walk).count() == 3
 
+    # What the phone sends after the connection returns, named if the database never gets there.
+    traffic = []
+    page.on("response", lambda r: "/api/" in r.url and traffic.append((r.request.method, r.status)))
+    page.on("requestfailed", lambda r: "/api/" in r.url and traffic.append((r.method, r.failure)))
     page.context.set_offline(False)
     expected = {"glare": "", "pothole": "Deep enough to trip on", "litter": "Broken glass"}
-    page.on("console", lambda m: print("CONSOLE", m.type, m.text))
-    page.on("request", lambda r: print("REQ", r.method, r.url))
-    page.on("response", lambda r: print("RESP", r.status, r.url))
-    try:
-        eventually(
-            page,
-            lambda: (
-                dict(Observation.objects.filter(walk=walk).values_list("category__code", "description"))
-                == expected
-            ),
-        )
-    except AssertionError:
-        print("DB", list(Observation.objects.filter(walk=walk).values_list("category__code", "description")))
-        print("OUTBOX", page.locator("#outbox").get_attribute("data-waiting"), page.locator("#outbox").inner_text())
-        raise
     eventually(
         page,
         lambda: (
             dict(Observation.objects.filter(walk=walk).values_list("category__code", "description"))
             == expected
         ),
+        explain=lambda: f"{stored(walk)} after {traffic}",
     )
     page.locator('#outbox[data-waiting="0"]').wait_for(state="attached")
     page.locator("#my-points-list li[data-state=deleting]").wait_for(state="detached")

@@ -138,6 +138,7 @@ export class MyPoints {
 
   startEditing(point, opener) {
     this.editing = point;
+    $("my-points-status").textContent = "";
     this.opener = opener;
     const form = $("edit-form");
     form.reset();
