@@ -356,3 +356,11 @@ def test_it_turns_a_hotspot_and_a_district_into_actions_of_a_plan(page_in, live_
     dialog.get_by_role("button", name="Create action").click()
     dialog.get_by_role("link", name="Open the plan").wait_for()
     assert Action.objects.get(title="Länsi: valaistuskävely").district == town["west"]
+
+    # The plan (a draft, which its planner may open) now lists both actions.
+    dialog.get_by_role("link", name="Open the plan").click()
+    page.wait_for_url(f"**/plan/285/?plan={plan.pk}")
+    actions = page.locator("#actions-heading").locator("xpath=..")
+    for title in ("Korjataan valaistus", "Länsi: valaistuskävely"):
+        assert actions.get_by_text(title).count() >= 1, title
+    screenshot(page, "plan-with-actions-from-the-map")
