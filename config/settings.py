@@ -251,7 +251,8 @@ def cache_from_url(url: str) -> dict:
 # files between one host's workers; locmem:// is per process, for development only.
 CACHES = {"default": cache_from_url(env_str("CACHE_URL", "") or "db://lyhty_cache")}
 
-LOGIN_URL = "admin:login"
+# Our own sign-in page: the admin's refuses department staff without admin access.
+LOGIN_URL = "login"
 
 # Production hardening: on unless DEBUG. Behind a TLS-terminating proxy set
 # SECURE_PROXY_SSL_HEADER_ENABLED so Django trusts X-Forwarded-Proto.

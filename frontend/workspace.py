@@ -70,7 +70,7 @@ def for_workspace(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("login"))
+            return redirect_to_login(request.get_full_path())
         if role_of(request.user) not in WORKSPACE_ROLES:
             return render(request, "frontend/map_forbidden.html", status=403)
         return view(request, *args, **kwargs)

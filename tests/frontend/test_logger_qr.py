@@ -106,7 +106,7 @@ def test_it_refuses_everyone_but_planners_and_administrators(client, walk, page)
     # Anonymous, and a participant (a walk key is no sign-in): sent to sign in.
     response = client.get(url)
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"].startswith("/login/")
     participant = WalkParticipant.objects.create(walk=walk, group="residents")
     response = client.get(url, HTTP_AUTHORIZATION=f"Participant {participant.key}")
     assert response.status_code == 302
