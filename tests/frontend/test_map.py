@@ -364,3 +364,61 @@ def test_it_turns_a_hotspot_and_a_district_into_actions_of_a_plan(page_in, live_
     for title in ("Korjataan valaistus", "Länsi: valaistuskävely"):
         assert actions.get_by_text(title).count() >= 1, title
     screenshot(page, "plan-with-actions-from-the-map")
+
+
+def test_it_works_from_the_keyboard_alone(page_in, live_server, town):
+    make_user("valaistus", STAFF_GROUP, units=["street_lighting"])
+    page = page_in("en", viewport=DESK)
+    sign_in(page, live_server, "valaistus", "/map/?base=none&theme=lighting")
+    first = page.locator(".obs-item").first
+    # Tab reaches the list from the top of the page; no mouse anywhere.
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('obs-item')"):
+            break
+    else:
+        pytest.fail("Tab never reached the list")
+    focused = page.evaluate("document.activeElement.dataset.id")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "the focused list item shows no focus"
+    page.keyboard.press("Enter")
+    page.locator("#detail").wait_for()
+    assert page.locator("#detail-heading").inner_text().startswith(f"#{focused}")
+    # The status change goes through the form from the keyboard too.
+    page.locator("#t-status").focus()
+    page.keyboard.press("ArrowDown")
+    page.locator("#t-note").focus()
+    page.keyboard.type("Checked from the keyboard")
+    page.keyboard.press("Tab")  # to "Save change"
+    page.keyboard.press("Enter")
+    page.locator("#detail-history li", has_text="Checked from the keyboard").wait_for()
+    assert StatusChange.objects.filter(note="Checked from the keyboard").count() == 1
+    assert first.is_visible()
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_it_speaks_finnish_and_swedish(page_in, live_server, town, language):
+    from tests.frontend.test_logger import visible_lines
+
+    make_user("suunnittelija", PLANNERS_GROUP)
+    english = page_in("en", viewport=DESK)
+    sign_in(english, live_server, "suunnittelija", "/map/?base=none&layers=heat,districts")
+    page = page_in(language, viewport=DESK)
+    page.goto(live_server.url + "/login/?next=/map/%3Fbase%3Dnone%26layers%3Dheat%2Cdistricts")
+    login = {"fi": ("Käyttäjätunnus", "Salasana"), "sv": ("Användarnamn", "Lösenord")}
+    page.get_by_label(login[language][0]).fill("suunnittelija")
+    page.get_by_label(login[language][1]).fill(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/map/**")
+    wait_ready(page)
+    untranslated = visible_lines(page) & visible_lines(english)
+    # Names that are the same in every language, numbers, and the observations' own text.
+    # "Status" is Swedish too.
+    untranslated -= {"Lyhty", "Suomi", "Svenska", "English", "Länsi", "Itä", "Status"}
+    untranslated = {
+        line
+        for line in untranslated
+        if sum(map(str.isalpha, line)) > 1 and not line.startswith("#")
+    }
+    assert not untranslated
+    screenshot(page, f"map-{language}")
