@@ -112,6 +112,31 @@ class ObservationAdminForm(forms.ModelForm):
             )
         return status
 
+    def clean(self):
+        """A duplicate names its original, in the same municipality; leaving `duplicate`
+        lets go of it (as the API does), so the database's rule is met without a 500."""
+        cleaned = super().clean()
+        if "status" not in cleaned or "duplicate_of" not in self.fields:
+            return cleaned
+        status, original = cleaned["status"], cleaned.get("duplicate_of")
+        if status != Status.DUPLICATE:
+            if original is not None and self.instance.status == Status.DUPLICATE:
+                cleaned["duplicate_of"] = original = None
+            if original is not None:
+                self.add_error(
+                    "duplicate_of", _("Give the original only when the status is duplicate.")
+                )
+            return cleaned
+        if original is None:
+            self.add_error(
+                "duplicate_of", _("Name the original: the id of the observation this repeats.")
+            )
+        elif self.instance.pk is not None and original.pk == self.instance.pk:
+            self.add_error("duplicate_of", _("An observation cannot duplicate itself."))
+        elif "municipality" in cleaned and original.municipality_id != cleaned["municipality"].pk:
+            self.add_error("duplicate_of", _("The original must be in the same municipality."))
+        return cleaned
+
 
 @admin.register(Observation)
 class ObservationAdmin(LeafletGeoAdmin):

@@ -37,7 +37,9 @@ class ObservationRow(NamedTuple):
     perceived_safety: int | None = None
     accuracy_m: float | None = None
     responsible_unit_id: int | None = None
-    duplicate_of: UUID | None = None  # the UUID of the original, loaded before or alongside
+    # The UUID of the original, loaded before or alongside; set if and only if the status
+    # is duplicate, and the original is not itself a duplicate loaded alongside.
+    duplicate_of: UUID | None = None
 
 
 _CREATE_STAGING = """
@@ -87,6 +89,19 @@ _COUNT_INSERTED = _INSERT + "SELECT count(*), count(district_id) FROM inserted"
 _LIST_INSERTED = _INSERT + "SELECT id, uuid, district_id FROM inserted"
 
 
+def _check_duplicate(row: ObservationRow) -> None:
+    """The database's rule (observation_duplicate_names_original), said before the COPY.
+
+    A named original that is neither in the database nor among the rows is refused by the
+    database itself; either way the whole call is rolled back."""
+    if (row.status == "duplicate") != (row.duplicate_of is not None):
+        raise ValueError(
+            f"Observation {row.uuid}: a duplicate names its original (duplicate_of), and "
+            f"only a duplicate names one; this one has status {row.status!r} and "
+            f"duplicate_of {row.duplicate_of}."
+        )
+
+
 @dataclass
 class InsertResult:
     inserted: int = 0
@@ -108,6 +123,7 @@ def insert_observations(
         cursor.execute(_CREATE_STAGING)
         with cursor.copy(_COPY_STAGING) as copy:
             for row in rows:
+                _check_duplicate(row)
                 copy.write_row(row)
         # Row counts for the planner: without them it guesses, and compiles JIT for nothing.
         cursor.execute("ANALYZE lyhty_observation_staging")

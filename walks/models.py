@@ -80,7 +80,10 @@ class Category(TranslatedName):
     is_sensitive = models.BooleanField(
         _("sensitive"),
         default=False,
-        help_text=_("Observations in this category are internal unless made public by staff."),
+        help_text=_(
+            "Observations in this category are never shown to the public, whatever their "
+            "visibility."
+        ),
     )
     icon = models.CharField(_("icon"), max_length=40, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -428,9 +431,12 @@ class Observation(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.NEW
     )
+    # A duplicate always names its original (observation_duplicate_names_original), so the
+    # original cannot simply vanish from under it: deleting an original is refused unless
+    # its duplicates go in the same deletion; `reopen_duplicates` sends them back to triage.
     duplicate_of = models.ForeignKey(
         "self",
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="duplicates",
@@ -515,7 +521,18 @@ class Observation(models.Model):
                 name="observation_position_source_known",
             ),
             models.CheckConstraint(
-                condition=~Q(duplicate_of=F("id")), name="observation_not_duplicate_of_itself"
+                condition=~Q(duplicate_of=F("id")),
+                name="observation_not_duplicate_of_itself",
+                violation_error_message=_("An observation cannot duplicate itself."),
+            ),
+            # Leaving `duplicate` (only to `new`, see ALLOWED_TRANSITIONS) clears the link.
+            models.CheckConstraint(
+                condition=Q(status=Status.DUPLICATE, duplicate_of__isnull=False)
+                | (~Q(status=Status.DUPLICATE) & Q(duplicate_of__isnull=True)),
+                name="observation_duplicate_names_original",
+                violation_error_message=_(
+                    "A duplicate names its original, and only a duplicate names one."
+                ),
             ),
         ]
 
@@ -538,13 +555,23 @@ class Observation(models.Model):
     def can_move_to(self, status: str) -> bool:
         return status in ALLOWED_TRANSITIONS.get(self.status, set())
 
-    def change_status(self, status: str, *, by=None, note: str = "", unit=None):
-        """Move along the workflow and record who did it; assignment may go with it."""
+    def change_status(self, status: str, *, by=None, note: str = "", unit=None, duplicate_of=None):
+        """Move along the workflow and record who did it; assignment may go with it.
+
+        Moving to `duplicate` needs the original (`duplicate_of`); any other status clears it.
+        """
         if status != self.status and not self.can_move_to(status):
             raise InvalidTransition(
                 _("An observation cannot go from %(old)s to %(new)s.")
                 % {"old": Status(self.status).label, "new": Status(status).label}
             )
+        if status == Status.DUPLICATE:
+            if duplicate_of is None:
+                raise InvalidTransition(_("A duplicate needs the original it repeats."))
+            if duplicate_of.pk == self.pk:
+                raise InvalidTransition(_("An observation cannot duplicate itself."))
+        elif duplicate_of is not None:
+            raise InvalidTransition(_("Only a duplicate names an original."))
         change = StatusChange(
             observation=self,
             from_status=self.status,
@@ -555,11 +582,20 @@ class Observation(models.Model):
             note=note,
         )
         self.status = status
+        self.duplicate_of = duplicate_of
         if unit is not None:
             self.responsible_unit = unit
-        self.save(update_fields=["status", "responsible_unit", "updated_at"])
+        self.save(update_fields=["status", "duplicate_of", "responsible_unit", "updated_at"])
         change.save()
         return change
+
+    def reopen_duplicates(self, *, by=None, note: str = "") -> int:
+        """Send this observation's duplicates back to `new` (recorded in their history),
+        as before deleting it: without their original they need another look."""
+        duplicates = list(Observation.objects.select_for_update().filter(duplicate_of=self))
+        for duplicate in duplicates:
+            duplicate.change_status(Status.NEW, by=by, note=note)
+        return len(duplicates)
 
 
 class StatusChange(models.Model):

@@ -338,12 +338,20 @@ class ObservationDetail(LyhtyView):
         tags=TAG,
         parameters=[ID],
         summary="Delete an observation: a participant their own while the walk is open",
+        description="Observations marked as duplicates of it go back to `new`, with a note in "
+        "their history.",
         responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def delete(self, request, id):
         observation = visible_observation(request, id)
         self.check_object_permissions(request, observation)
-        observation.delete()
+        with transaction.atomic():
+            # Its duplicates must not point at nothing: they go back to triage, on record.
+            observation.reopen_duplicates(
+                by=None if participant_of(request) else request.user,
+                note=_("The original #%(id)d was deleted.") % {"id": observation.pk},
+            )
+            observation.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -402,13 +410,14 @@ class ObservationTransition(LyhtyView):
                 )
             try:
                 observation.change_status(
-                    new_status, by=request.user, note=note, unit=form.validated_data.get("unit")
+                    new_status,
+                    by=request.user,
+                    note=note,
+                    unit=form.validated_data.get("unit"),
+                    duplicate_of=original,
                 )
             except InvalidTransition as error:
                 return Response({"status": [str(error)]}, status=status.HTTP_409_CONFLICT)
-            if observation.duplicate_of_id != (original.pk if original else None):
-                observation.duplicate_of = original
-                observation.save(update_fields=["duplicate_of", "updated_at"])
         return feature_response(request, observation.pk)
 
     @staticmethod

@@ -158,3 +158,25 @@ def test_it_refuses_an_original_the_caller_may_not_read(participant, planner, ma
     assert response.status_code in (401, 403)
     response = transition(planner, repeat, status="duplicate", duplicate_of=original.pk)
     assert response.status_code == 200
+
+
+def test_deleting_an_original_sends_its_duplicates_back_to_triage(
+    participant, planner, make_observation, walk
+):
+    # A participant deletes their own point, which staff had meanwhile named as an original.
+    original = make_observation(walk=walk, participant=participant.participant)
+    repeat = make_observation()
+    marked = transition(planner, repeat, status="duplicate", duplicate_of=original.pk)
+    assert marked.status_code == 200
+    response = participant.delete(f"/api/v1/observations/{original.pk}/")
+    assert response.status_code == 204, response.content
+    assert not Observation.objects.filter(pk=original.pk).exists()
+    repeat.refresh_from_db()
+    assert (repeat.status, repeat.duplicate_of) == ("new", None)
+    reopened = StatusChange.objects.filter(observation=repeat).last()
+    assert (reopened.from_status, reopened.to_status, reopened.changed_by) == (
+        "duplicate",
+        "new",
+        None,
+    )
+    assert f"#{original.pk}" in reopened.note

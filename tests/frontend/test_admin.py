@@ -121,3 +121,69 @@ def test_it_refuses_a_transition_the_workflow_does_not_allow(client, admin_user,
     observation.refresh_from_db()
     assert observation.status == Status.REJECTED
     assert not StatusChange.objects.exists()
+
+
+def test_it_asks_for_the_original_of_a_duplicate(client, admin_user, observation):
+    client.force_login(admin_user)
+    url = f"/admin/walks/observation/{observation.pk}/change/"
+    for language, message in [
+        ("en", "An observation cannot duplicate itself."),
+        ("fi", "Havainto ei voi olla itsensä kaksoiskappale."),
+    ]:
+        response = client.post(
+            url,
+            change_form(observation, status="duplicate", duplicate_of=observation.pk),
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors["duplicate_of"] == [message]
+    response = client.post(
+        url, change_form(observation, status="duplicate"), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    assert "Name the original: the id of the observation this repeats." in (
+        response.content.decode()
+    )
+    observation.refresh_from_db()
+    assert (observation.status, observation.duplicate_of) == ("new", None)
+    assert not StatusChange.objects.exists()
+
+
+def test_it_marks_a_duplicate_and_lets_go_of_the_original_on_reopening(
+    client, admin_user, observation
+):
+    original = Observation.objects.create(
+        municipality=observation.municipality,
+        category=observation.category,
+        geom=Point(26.921, 60.46, srid=4326),
+    )
+    client.force_login(admin_user)
+    url = f"/admin/walks/observation/{observation.pk}/change/"
+    response = client.post(
+        url, change_form(observation, status="duplicate", duplicate_of=original.pk)
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    observation.refresh_from_db()
+    assert (observation.status, observation.duplicate_of) == ("duplicate", original)
+
+    # The original is still in the form as the user reopens it: it is let go, not a 500.
+    response = client.post(url, change_form(observation, status="new", duplicate_of=original.pk))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    observation.refresh_from_db()
+    assert (observation.status, observation.duplicate_of) == ("new", None)
+    assert list(
+        StatusChange.objects.filter(observation=observation).values_list("from_status", "to_status")
+    ) == [("new", "duplicate"), ("duplicate", "new")]
+
+    # A confirmed observation names no original.
+    response = client.post(
+        url,
+        change_form(observation, status="confirmed", duplicate_of=original.pk),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["duplicate_of"] == [
+        "Give the original only when the status is duplicate."
+    ]
+    observation.refresh_from_db()
+    assert (observation.status, observation.duplicate_of) == ("new", None)

@@ -270,7 +270,8 @@ def mixed(points):
             o.category = drugs
         elif n % 7 == 3:
             o.status = Status.DUPLICATE
-    Observation.objects.bulk_update(points, ["visibility", "status", "category"])
+            o.duplicate_of = points[n - 1]  # a duplicate names its original (in the DB)
+    Observation.objects.bulk_update(points, ["visibility", "status", "category", "duplicate_of"])
     return points
 
 

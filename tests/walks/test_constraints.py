@@ -135,3 +135,46 @@ def test_it_rejects_a_municipality_with_an_unknown_crs(db):
             " national_srid, geom) VALUES ('998', 'FI', 'Virhe', '', '', 3857,"
             " ST_Multi(ST_MakeEnvelope(26, 60, 27, 61, 4326)))"
         )
+
+
+def first_observation_id():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(id) FROM walks_observation")
+        return cursor.fetchone()[0]
+
+
+def test_it_accepts_a_duplicate_that_names_its_original(municipality):
+    insert_observation(municipality)
+    original = first_observation_id()
+    insert_observation(municipality, status="'duplicate'", duplicate_of_id=str(original))
+    assert count_observations() == 2
+
+
+def test_it_rejects_a_duplicate_without_its_original(municipality):
+    with pytest.raises(IntegrityError, match="observation_duplicate_names_original"):
+        insert_observation(municipality, status="'duplicate'")
+    assert count_observations() == 0
+
+
+@pytest.mark.parametrize("status", ["new", "confirmed", "resolved", "rejected"])
+def test_it_rejects_an_original_named_by_an_observation_that_is_no_duplicate(municipality, status):
+    insert_observation(municipality)
+    original = first_observation_id()
+    with pytest.raises(IntegrityError, match="observation_duplicate_names_original"):
+        insert_observation(municipality, status=f"'{status}'", duplicate_of_id=str(original))
+    assert count_observations() == 1
+
+
+def test_it_rejects_a_duplicate_of_itself(municipality):
+    insert_observation(municipality)
+    original = first_observation_id()
+    with pytest.raises(IntegrityError, match="observation_not_duplicate_of_itself"):
+        execute(
+            "UPDATE walks_observation SET status = 'duplicate', duplicate_of_id = id WHERE id = %s",
+            [original],
+        )
+    with pytest.raises(IntegrityError, match="observation_duplicate_names_original"):
+        execute("UPDATE walks_observation SET status = 'duplicate' WHERE id = %s", [original])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT status, duplicate_of_id FROM walks_observation")
+        assert cursor.fetchall() == [("new", None)]

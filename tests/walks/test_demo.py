@@ -9,9 +9,10 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
+from django.test import override_settings
 from django.utils import translation
 
 from geo.models import District, Municipality
@@ -34,8 +35,9 @@ DEMO_USERNAMES = ["demo-admin", "demo-lighting", "demo-planner", "demo-streets"]
 
 
 def load_demo() -> str:
+    """As `make run` does it: with DEBUG on (pytest-django turns it off)."""
     out = StringIO()
-    with translation.override("en"):
+    with translation.override("en"), override_settings(DEBUG=True):
         call_command("load_demo", stdout=out)
     return out.getvalue()
 
@@ -272,3 +274,45 @@ def test_it_takes_the_password_from_the_environment(demo, monkeypatch):
         .members.filter(username="demo-lighting")
         .exists()
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "DEBUG is off, so the demo users will not be created with the published password"),
+        ("fi", PASSWORD_VARIABLE),
+        ("sv", PASSWORD_VARIABLE),
+    ],
+)
+def test_it_refuses_the_published_password_with_debug_off(
+    db, settings, monkeypatch, language, message
+):
+    # Without its users (whether or not this module's demo is loaded yet), a run that went
+    # ahead would make them again, and everything else that is missing.
+    get_user_model().objects.filter(username__in=DEMO_USERNAMES).delete()
+    settings.DEBUG = False
+    monkeypatch.delenv(PASSWORD_VARIABLE, raising=False)
+    before = counts()
+
+    with translation.override(language), pytest.raises(CommandError) as refused:
+        call_command("load_demo", stdout=StringIO())
+
+    assert message in str(refused.value)
+    assert PASSWORD_VARIABLE in str(refused.value)
+    assert counts() == before
+    assert not get_user_model().objects.filter(username__in=DEMO_USERNAMES).exists()
+
+
+def test_it_loads_with_debug_off_when_the_password_is_set(demo, settings, monkeypatch):
+    get_user_model().objects.filter(username__in=DEMO_USERNAMES).delete()
+    settings.DEBUG = False
+    monkeypatch.setenv(PASSWORD_VARIABLE, "a secret of our own")
+    out = StringIO()
+
+    with translation.override("en"):
+        call_command("load_demo", stdout=out)
+
+    assert "a secret of our own" not in out.getvalue()
+    planner = get_user_model().objects.get(username="demo-planner")
+    assert planner.check_password("a secret of our own")
+    assert not planner.check_password(DEMO_PASSWORD)

@@ -99,6 +99,6 @@ def test_it_filters_by_walk(make, municipality):
 def test_the_public_sees_public_ones_outside_sensitive_categories(make):
     public = make("lamp_out")
     make("lamp_out", visibility=Visibility.INTERNAL)
-    make("lamp_out", status=Status.DUPLICATE)
+    make("lamp_out", status=Status.DUPLICATE, duplicate_of=public)
     make("drugs", visibility=Visibility.PUBLIC)  # sensitive, even if made public
     assert ids(Observation.objects.visible_to_public()) == {public.pk}

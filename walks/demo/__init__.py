@@ -15,7 +15,9 @@ import os
 import random
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from walks.demo.observations import demo_observations
 from walks.demo.patterns import DemoError
@@ -44,6 +46,7 @@ __all__ = [
 
 DEMO_SEED = 20251201
 # Published on purpose, and printed by load_demo with a warning; the variable overrides it.
+# With DEBUG off the variable is required: load_demo refuses the published password.
 DEMO_PASSWORD = "lyhty-demo"  # noqa: S105
 PASSWORD_VARIABLE = "LYHTY_DEMO_PASSWORD"  # noqa: S105  the variable's name, not a secret
 
@@ -74,6 +77,16 @@ def load_demo() -> DemoReport:
     rng = random.Random(DEMO_SEED)  # noqa: S311  reproducible on purpose, not a secret
     report = DemoReport()
     report.password, report.password_from_environment = demo_password()
+    if not settings.DEBUG and not report.password_from_environment:
+        # Refused before anything is written: a server others can reach gets no accounts
+        # with a password printed in the README.
+        raise DemoError(
+            _(
+                "DEBUG is off, so the demo users will not be created with the published "
+                "password. Set %(variable)s to a password of your own and run this again."
+            )
+            % {"variable": PASSWORD_VARIABLE}
+        )
     created = report.created
     with transaction.atomic():
         centre = national_point(DEMO_CENTRE)
