@@ -29,7 +29,13 @@ What the figures mean, for a period [start, end) of local days:
 Privacy: a caller who does not read internal observations gets figures over what they may
 read, and a cell with fewer than K_ANONYMITY observations (problems + positive) in the
 period has every figure null and `suppressed` true; when the previous period's cell is that
-small, the figures that use it are null and `previous_suppressed` is true.
+small, the figures that use it are null and `previous_suppressed` is true. Since a
+district's themes add up to its total, and the districts with the part outside them to the
+municipality's row, one hidden cell in such a line could be worked out from the others;
+complementary_suppression hides more cells (every figure of them: each figure that adds up
+does so along the same lines) until no line has exactly one hidden cell, in the previous
+period too. A district's picture and a picture narrowed to one theme hide what the whole
+municipality's picture of every theme hides.
 """
 
 import datetime
@@ -186,8 +192,14 @@ EMPTY = {
 }
 
 
-def cell(sums: dict | None, population: int | None, *, suppress_small: bool) -> dict:
-    """One cell's figures from its sums, with the privacy rule applied."""
+def cell(
+    sums: dict | None,
+    population: int | None,
+    *,
+    suppressed: bool = False,
+    previous_suppressed: bool = False,
+) -> dict:
+    """One cell's figures from its sums, with what the privacy rule hides left null."""
     sums = {**EMPTY, **(sums or {})}
     problems, previous = sums["problems"], sums["previous_problems"]
     figures = {
@@ -204,8 +216,6 @@ def cell(sums: dict | None, population: int | None, *, suppress_small: bool) -> 
         "change": problems - previous,
         "change_percent": (problems - previous) / previous * 100 if previous else None,
     }
-    suppressed = suppress_small and figures["observations"] < K_ANONYMITY
-    previous_suppressed = suppress_small and sums["previous_observations"] < K_ANONYMITY
     if suppressed:
         figures = dict.fromkeys(FIGURES)
     elif previous_suppressed:
@@ -217,6 +227,83 @@ def cell(sums: dict | None, population: int | None, *, suppress_small: bool) -> 
     }
 
 
+def observations_in(sums: dict | None, *, previous: bool = False) -> int:
+    """How many observations a cell's sums count, in the period or the previous one."""
+    sums = {**EMPTY, **(sums or {})}
+    if previous:
+        return sums["previous_observations"]
+    return sums["problems"] + sums["positive"]
+
+
+def complementary_suppression(
+    counts: dict, lines: Iterable[tuple[list, object]], hidden: Iterable
+) -> set:
+    """The cells to hide: hidden, and enough others that no hidden count can be worked out.
+
+    counts maps each cell to its observations; each line is (members, total), cells whose
+    published figures add up: a district's themes to its total, a theme's (or the totals')
+    cells of every district and of the part outside them to the municipality's. A line
+    with exactly one hidden cell gives it away (the total minus the shown members, or the
+    sum of the members). So, going through the lines in their order and again until
+    nothing changes: in a line where exactly one cell (member or total) is hidden, also
+    hide the shown member with the fewest observations (the first of them in the line on
+    a tie), or the total when every member is hidden. Afterwards every line has no hidden
+    cell or at least two.
+
+    It only adds to hidden, and the result depends on the counts and the lines' order
+    alone: begun from what the previous period's own picture hides, the previous cells
+    hide at least that (see hidden_cells).
+    """
+    hidden = set(hidden)
+    lines = [(members, total) for members, total in lines if members]
+    changed = True
+    while changed:
+        changed = False
+        for members, total in lines:
+            if sum(key in hidden for key in (*members, total)) != 1:
+                continue
+            shown = [key for key in members if key not in hidden]
+            hidden.add(min(shown, key=counts.__getitem__) if shown else total)
+            changed = True
+    return hidden
+
+
+# Keys of the municipality's table besides the districts' ids (rows) and the themes' ids
+# (columns): the part outside every district, the whole municipality, and the total column.
+OUTSIDE, WHOLE, TOTAL = "outside", "whole", None
+
+
+def lines_of(areas: list, themes: list) -> list[tuple[list, object]]:
+    """The lines of the table whose figures add up (see complementary_suppression).
+
+    First the rows (each area's themes in order and its total; the areas in order, then
+    the whole), then the columns (each theme's and then the totals' cells of the areas
+    in order, and the whole's).
+    """
+    rows = [([(area, theme) for theme in themes], (area, TOTAL)) for area in [*areas, WHOLE]]
+    columns = [([(area, theme) for area in areas], (WHOLE, theme)) for theme in [*themes, TOTAL]]
+    return rows + columns
+
+
+def hidden_cells(table: dict, areas: list, themes: list) -> tuple[set, set]:
+    """The cells of the table the public may not see: now, and in the previous period.
+
+    areas are the districts' ids and OUTSIDE; themes the themes' ids. A cell with fewer
+    than K_ANONYMITY observations is hidden, then complementary_suppression hides more.
+    The previous period's cells: those its own picture hides, and those hidden now (all
+    of whose figures are null), completed the same way.
+    """
+    lines = lines_of(areas, themes)
+    keys = {key for members, total in lines for key in (*members, total)}
+    now = {key: observations_in(table.get(key)) for key in keys}
+    before = {key: observations_in(table.get(key), previous=True) for key in keys}
+    hidden = complementary_suppression(now, lines, {key for key in keys if now[key] < K_ANONYMITY})
+    previous = complementary_suppression(
+        before, lines, {key for key in keys if before[key] < K_ANONYMITY}
+    )
+    return hidden, complementary_suppression(before, lines, previous | hidden)
+
+
 def population_of(districts: Iterable) -> int | None:
     """The districts' summed population; None when any of them (or all) lacks one."""
     populations = [district.population for district in districts]
@@ -225,24 +312,35 @@ def population_of(districts: Iterable) -> int | None:
     return sum(populations)
 
 
-def themes_for(theme_code: str | None) -> list[Theme]:
-    themes = Theme.objects.order_by("order", "code")
+def themes_for(theme_code: str | None) -> tuple[list[Theme], list[Theme]]:
+    """The themes shown (the one asked for, or all) and all of them; one statement."""
+    every = list(Theme.objects.order_by("order", "code"))
     if theme_code:
-        themes = themes.filter(code=theme_code)
-    return list(themes)
+        return [theme for theme in every if theme.code == theme_code], every
+    return every, every
 
 
-def area(by_theme: dict, total: dict | None, themes, population, suppress_small) -> dict:
+def total_key(themes: list[Theme], theme_code: str | None):
+    """The column that is an area's total: the theme's own when narrowed to it."""
+    return themes[0].pk if theme_code and themes else TOTAL
+
+
+def area(table: dict, key, themes, total, population, hidden=(), previous=()) -> dict:
+    """An area's row of the table: a cell per theme and its total."""
+
+    def figures(theme_key):
+        at = (key, theme_key)
+        return cell(
+            table.get(at), population, suppressed=at in hidden, previous_suppressed=at in previous
+        )
+
     return {
         "population": population,
         "themes": [
-            {
-                "theme": {"code": theme.code, "name": theme.name},
-                **cell(by_theme.get(theme.pk), population, suppress_small=suppress_small),
-            }
+            {"theme": {"code": theme.code, "name": theme.name}, **figures(theme.pk)}
             for theme in themes
         ],
-        "total": cell(total, population, suppress_small=suppress_small),
+        "total": figures(total),
     }
 
 
@@ -260,18 +358,49 @@ def district_picture(
 ) -> dict:
     """One district's picture: a row per theme and the total.
 
-    observations are those the caller may read; two statements.
+    observations are those the caller may read. Unsuppressed, two statements over the
+    district; for the public its row of the municipality's picture, since what is hidden
+    depends on the other districts too (see complementary_suppression).
     """
-    themes = themes_for(theme)
+    if suppress_small:
+        picture = municipality_picture(observations, district.municipality, period, theme=theme)
+        return next(row for row in picture["districts"] if row["district"]["id"] == district.pk)
+    themes, _every = themes_for(theme)
     rows = observations.in_district(district)
     if theme:
         rows = rows.in_theme(theme)
-    by_theme = {key[0]: row for key, row in sums(rows, period, "category__theme").items()}
-    total = sums(rows, period)[()]
+    table = {
+        (district.pk, key[0]): row for key, row in sums(rows, period, "category__theme").items()
+    }
+    table[(district.pk, TOTAL)] = sums(rows, period)[()]
     return {
         "district": district_info(district),
-        **area(by_theme, total, themes, district.population, suppress_small),
+        **area(table, district.pk, themes, total_key(themes, theme), district.population),
     }
+
+
+def municipality_table(
+    observations: ObservationQuerySet, municipality, period: Period, theme: str | None = None
+) -> dict:
+    """The sums keyed (district id or OUTSIDE or WHOLE, theme id or TOTAL).
+
+    Four statements: by district and theme, by district, by theme, and over all.
+    """
+    rows = observations.in_municipality(municipality)
+    if theme:
+        rows = rows.in_theme(theme)
+
+    def area_of(district_id):
+        return OUTSIDE if district_id is None else district_id
+
+    cells = sums(rows, period, "district", "category__theme")
+    table = {(area_of(district), column): row for (district, column), row in cells.items()}
+    by_district = sums(rows, period, "district")
+    table.update({(area_of(district), TOTAL): row for (district,), row in by_district.items()})
+    by_theme = sums(rows, period, "category__theme")
+    table.update({(WHOLE, column): row for (column,), row in by_theme.items()})
+    table[(WHOLE, TOTAL)] = sums(rows, period)[()]
+    return table
 
 
 def municipality_picture(
@@ -284,39 +413,30 @@ def municipality_picture(
 ) -> dict:
     """Every district of the municipality, the part outside every district and the whole.
 
-    Four statements: by district and theme, by district, by theme, and over all.
+    Four statements for the figures (see municipality_table). For the public the figures
+    are summed over every theme even when narrowed to one, so that exactly the cells of
+    the picture of every theme are hidden: narrowing shows nothing that one hides.
     """
-    themes = themes_for(theme)
+    themes, every = themes_for(theme)
     districts = list(municipality.districts.order_by("code", "name", "pk"))
-    rows = observations.in_municipality(municipality)
-    if theme:
-        rows = rows.in_theme(theme)
-    cells = sums(rows, period, "district", "category__theme")
-    by_district = sums(rows, period, "district")
-    by_theme = {key[0]: row for key, row in sums(rows, period, "category__theme").items()}
-    whole = sums(rows, period)[()]
-
-    def themes_of(district_id):
-        return {theme_id: row for (d, theme_id), row in cells.items() if d == district_id}
-
+    areas = [district.pk for district in districts] + [OUTSIDE]
+    if suppress_small:
+        table = municipality_table(observations, municipality, period)
+        hidden, previous = hidden_cells(table, areas, [each.pk for each in every])
+    else:
+        table = municipality_table(observations, municipality, period, theme)
+        hidden = previous = set()
+    total = total_key(themes, theme)
     return {
         "districts": [
             {
                 "district": district_info(district),
-                **area(
-                    themes_of(district.pk),
-                    by_district.get((district.pk,)),
-                    themes,
-                    district.population,
-                    suppress_small,
-                ),
+                **area(table, district.pk, themes, total, district.population, hidden, previous),
             }
             for district in districts
         ],
-        "outside_districts": area(
-            themes_of(None), by_district.get((None,)), themes, None, suppress_small
-        ),
+        "outside_districts": area(table, OUTSIDE, themes, total, None, hidden, previous),
         "municipality_total": area(
-            by_theme, whole, themes, population_of(districts), suppress_small
+            table, WHOLE, themes, total, population_of(districts), hidden, previous
         ),
     }

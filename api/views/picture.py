@@ -2,7 +2,8 @@
 """The district picture: figures per district and theme for a period (see geo.picture).
 
 Anyone may read it. The public and walk participants get figures over what they may read
-(observations_for), with cells under geo.picture.K_ANONYMITY observations suppressed;
+(observations_for), with cells under geo.picture.K_ANONYMITY observations suppressed, and
+more so that no total gives them away (geo.picture.complementary_suppression);
 department staff, planners and administrators get every figure over every observation.
 """
 
@@ -114,11 +115,13 @@ CELL = {
         "change_percent": _NUMBER,
         "suppressed": {
             "type": "boolean",
-            "description": "Fewer than k_anonymity observations: figures hidden.",
+            "description": "Fewer than k_anonymity observations, or hidden with such a cell "
+            "so that no total less the shown cells gives it away: figures hidden.",
         },
         "previous_suppressed": {
             "type": "boolean",
-            "description": "The previous period's cell is that small: its figures hidden.",
+            "description": "The previous period's cell is hidden by the same rule (or this "
+            "one is suppressed): its figures hidden.",
         },
     },
 }
@@ -212,7 +215,9 @@ DESCRIPTION = (
     "Counts, severity-weighted rate per 1,000 residents, share resolved, median days to "
     "resolve, change against the previous period of the same length, and positive places. "
     "The public sees public observations only, and cells with fewer than k_anonymity "
-    "observations are suppressed."
+    "observations are suppressed, with as many others as it takes that no total (a "
+    "district's over its themes, a theme's or the totals' over the districts and outside "
+    "them) gives one away."
 )
 
 

@@ -25,8 +25,9 @@ from django.utils import translation
 from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry import shape
 
-from geo.picture import FIGURES, K_ANONYMITY, MISSING_SEVERITY_WEIGHT
+from geo.picture import FIGURES, K_ANONYMITY, MISSING_SEVERITY_WEIGHT, Period, municipality_picture
 from tests.conftest import make_town
+from tests.geo.test_picture import assert_no_hidden_count_can_be_worked_out
 from walks.models import Category, Observation, Status, StatusChange
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,7 @@ def observed(i):
 def build_town():
     town = make_town(districts_north=60.47)
     categories = {code: Category.objects.get(code=code) for code in CATEGORIES}
+    first = None
     for i in range(62):
         status = STATUSES[i % len(STATUSES)]
         if i % 13 == 4:
@@ -80,9 +82,13 @@ def build_town():
             # A positive lamp: a well-lit place, in a problem category.
             is_positive=i % 10 == 0,
             status=status,
-            visibility="internal" if i % 8 == 1 else "public",
+            # 38, outside every district: without it the public's outside total is small,
+            # so a district's total is hidden with it (the totals add up to the whole).
+            visibility="internal" if i % 8 == 1 or i == 38 else "public",
             observed_at=at,
+            duplicate_of=first if status == "duplicate" else None,
         )
+        first = first or observation
         if status != "resolved" or i == 16:  # 16: imported as resolved, no history
             continue
         # Whole multiples of six hours, so the days are exact in binary.
@@ -214,22 +220,68 @@ def reference(planner, *, public):
             "suppressed": False,
             "previous_suppressed": False,
         }
-        if public and len(now) < K_ANONYMITY:
-            return {**dict.fromkeys(FIGURES), "suppressed": True, "previous_suppressed": True}
-        if public and len(before) < K_ANONYMITY:
-            for name in ("previous_problems", "change", "change_percent"):
-                result[name] = None
-            result["previous_suppressed"] = True
-        return result
+        return result, len(now), len(before)
 
     population = {pk: pop for pk, pop, _ in districts}
-    population["all"] = sum(population.values())
     population[None] = None
-    return {
-        (area, theme): figures(cells.get((area, theme), []), population[area])
-        for area in population
-        for theme in [*{c["theme"] for c in categories.values()}, None]
-    }
+    population["all"] = sum(pop for pk, pop, _ in districts)
+    # In the order the picture shows them: districts, outside, all; themes, total.
+    themes = [t["code"] for t in get(planner, "/api/v1/themes/")]
+    assert {c["theme"] for c in categories.values()} <= set(themes)
+    result, now, before = {}, {}, {}
+    for area in population:
+        for theme in [*themes, None]:
+            key = (area, theme)
+            result[key], now[key], before[key] = figures(cells.get(key, []), population[area])
+    if public:
+        hidden, previous_hidden = reference_suppression(now, before, list(population), themes)
+        for key in result:
+            if key in hidden:
+                result[key] = {**dict.fromkeys(FIGURES), "suppressed": True}
+            if key in hidden or key in previous_hidden:
+                for name in ("previous_problems", "change", "change_percent"):
+                    result[key][name] = None
+                result[key]["previous_suppressed"] = True
+    return result
+
+
+def reference_suppression(now, before, areas, themes):
+    """The cells hidden now and in the previous period, by the rule of geo.picture.
+
+    areas: the districts in order, then None (outside), then "all"; themes in order. A cell
+    under K_ANONYMITY is hidden. Then, through the rows (each area's themes, then its total)
+    and then the columns (each theme's, then the totals' cells of the districts and outside,
+    then that of "all"), over and over: where exactly one cell of the line is hidden, hide
+    the first of the shown non-last cells with the fewest observations, or the last (the
+    total) if none is shown. The previous period: its own hidden cells plus those hidden
+    now, completed by the same rule.
+    """
+    lines = [[(area, theme) for theme in [*themes, None]] for area in areas]
+    lines += [[(area, theme) for area in areas] for theme in [*themes, None]]
+
+    def complete(counts, hidden):
+        hidden = set(hidden)
+        while True:
+            before_pass = len(hidden)
+            for line in lines:
+                flags = [key in hidden for key in line]
+                if flags.count(True) != 1:
+                    continue
+                candidates = [
+                    (counts[key], position)
+                    for position, key in enumerate(line[:-1])
+                    if key not in hidden
+                ]
+                position = sorted(candidates)[0][1] if candidates else len(line) - 1
+                hidden.add(line[position])
+            if len(hidden) == before_pass:
+                return hidden
+
+    def small(counts):
+        return {key for key, count in counts.items() if count < K_ANONYMITY}
+
+    hidden = complete(now, small(now))
+    return hidden, complete(before, complete(before, small(before)) | hidden)
 
 
 def cells_of(picture):
@@ -294,6 +346,37 @@ def test_the_public_sees_public_observations_with_small_cells_suppressed(town, p
     # Internal and sensitive ones are left out, not only hidden.
     staff = cells_of(get(planner, "/api/v1/municipalities/285/picture/", **QUERY))
     assert cells[("all", None)]["observations"] < staff[("all", None)]["observations"]
+
+
+def test_no_hidden_count_can_be_worked_out_from_what_the_public_sees(town, public):
+    picture = get(public, "/api/v1/municipalities/285/picture/", **QUERY)
+    assert_no_hidden_count_can_be_worked_out(picture)
+    # Some cells are hidden though they are not small, or a total would give one away.
+    unsuppressed = cells_of(
+        municipality_picture(
+            Observation.objects.visible_to_public(),
+            town,
+            Period(START, END),
+            suppress_small=False,
+        )
+    )
+    cells = cells_of(picture)
+    assert any(
+        cells[key]["suppressed"] and unsuppressed[key]["observations"] >= K_ANONYMITY
+        for key in cells
+    )
+    # The district endpoint hides the same cells: what is hidden depends on the others.
+    for district in town.districts.all():
+        row = get(public, f"/api/v1/districts/{district.pk}/picture/", **QUERY)
+        assert row["total"] == cells[(district.pk, None)]
+        for cell in row["themes"]:
+            assert cell == {"theme": cell["theme"], **cells[(district.pk, cell["theme"]["code"])]}
+    # And so does a picture of one theme.
+    lighting = get(public, "/api/v1/municipalities/285/picture/", theme="lighting", **QUERY)
+    assert_no_hidden_count_can_be_worked_out(lighting)
+    assert lighting["municipality_total"]["total"] == cells[("all", "lighting")]
+    for area in lighting["districts"]:
+        assert area["total"] == cells[(area["district"]["id"], "lighting")]
 
 
 def test_staff_see_every_cell(town, lighting_staff):
