@@ -85,6 +85,15 @@ class UploadLimitHandler(FileUploadHandler):
         return None
 
 
+def viewable_photo(request, pk) -> Photo:
+    """The photo, for whoever may read its observation; a 404 for anyone else, as if the
+    photo did not exist."""
+    photo = get_object_or_404(Photo.objects.select_related("observation__walk"), pk=pk)
+    if not may_view_photos(request, photo.observation):
+        raise NotFound()
+    return photo
+
+
 class ObservationPhotoMixin:
     permission_classes = [AllowAny]  # decided per observation below
     serializer_class = PhotoSerializer
@@ -170,11 +179,7 @@ class PhotoDetail(ObservationPhotoMixin, generics.GenericAPIView):
         responses={200: PhotoSerializer, 404: NOT_FOUND},
     )
     def get(self, request, *args, **kwargs):
-        photo = get_object_or_404(
-            Photo.objects.select_related("observation__walk"), pk=kwargs["pk"]
-        )
-        if not may_view_photos(request, photo.observation):
-            raise NotFound()
+        photo = viewable_photo(request, kwargs["pk"])
         return Response(self.get_serializer(photo).data)
 
 
@@ -192,11 +197,7 @@ class PhotoFile(generics.GenericAPIView):
         responses={(200, "image/jpeg"): OpenApiResponse(description="JPEG"), 404: NOT_FOUND},
     )
     def get(self, request, *args, **kwargs):
-        photo = get_object_or_404(
-            Photo.objects.select_related("observation__walk"), pk=kwargs["pk"]
-        )
-        if not may_view_photos(request, photo.observation):
-            raise NotFound()
+        photo = viewable_photo(request, kwargs["pk"])
         stored = getattr(photo, self.field)
         try:
             stream = stored.open("rb")

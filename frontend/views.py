@@ -156,6 +156,7 @@ def walk_service_worker(request):
         static("frontend/lyhty.css"),
         static("frontend/walk/logger.css"),
         static("frontend/walk/logger.js"),
+        static("frontend/walk/idb.js"),
         static("frontend/walk/outbox.js"),
         static("frontend/walk/track.js"),
         static("frontend/walk/points.js"),

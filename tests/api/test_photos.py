@@ -2,18 +2,14 @@
 """The photo endpoints: who may add and see photos, idempotent retries, clear errors."""
 
 import io
-from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
-from django.contrib.gis.geos import Point
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from PIL import Image
-from rest_framework.test import APIClient
 
 from api import photos as api_photos
-from walks.models import Category, Observation, Photo, SafetyWalk, WalkParticipant
+from tests.api.conftest import client_with, user_client
+from walks.models import Category, Photo, WalkParticipant
 from walks.photos import store_photo
 from walks.roles import PLANNERS_GROUP, STAFF_GROUP
 
@@ -29,19 +25,6 @@ def stored_files(media_root):
 
 
 @pytest.fixture
-def walk(municipality):
-    start = timezone.now()
-    return SafetyWalk.objects.create(
-        municipality=municipality,
-        title="Evening walk",
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        group="residents",
-        state="walking",
-    )
-
-
-@pytest.fixture
 def walker(walk):
     return WalkParticipant.objects.create(walk=walk, group="residents")
 
@@ -51,40 +34,19 @@ def other_walker(walk):
     return WalkParticipant.objects.create(walk=walk, group="youth")
 
 
-def make_observation(walk, participant, visibility="public"):
-    return Observation.objects.create(
-        municipality=walk.municipality,
-        walk=walk,
-        participant=participant,
-        geom=Point(26.92, 60.46, srid=4326),
-        category=Category.objects.filter(is_sensitive=False).first(),
-        visibility=visibility,
-    )
+@pytest.fixture
+def observation(make_observation, walk, walker):
+    return make_observation(walk=walk, participant=walker, visibility="internal")
 
 
 @pytest.fixture
-def observation(walk, walker):
-    return make_observation(walk, walker, visibility="internal")
+def public_observation(make_observation, walk, walker):
+    return make_observation(walk=walk, participant=walker, visibility="public")
 
 
-@pytest.fixture
-def public_observation(walk, walker):
-    return make_observation(walk, walker, visibility="public")
-
-
-def client_for(participant=None, user=None, language="en"):
-    client = APIClient(headers={"accept-language": language})
-    if participant is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Participant {participant.key}")
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-def user_in(group_name):
-    user = User.objects.create_user(group_name.replace(" ", "_"), password="x")  # noqa: S106
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
+def client_for(participant=None):
+    """The participant's client; without one, the public's."""
+    return client_with(participant and f"Participant {participant.key}")
 
 
 def jpeg(colour=(200, 30, 30), size=(640, 480)):
@@ -173,20 +135,19 @@ def test_participant_sees_photos_of_their_own_internal_observation(walker, obser
 
 @pytest.mark.parametrize("group", [STAFF_GROUP, PLANNERS_GROUP])
 def test_staff_and_planners_add_photos_to_any_observation(group, observation):
-    client = client_for(user=user_in(group))
+    client = user_client(group.replace(" ", "_"), group=group)
     response = post_photo(client, observation, jpeg())
     assert response.status_code == 201
     assert len(client.get(url(observation)).json()) == 1
 
 
-def test_administrator_adds_photos(observation):
-    admin = User.objects.create_superuser("admin", password="x")  # noqa: S106
-    assert post_photo(client_for(user=admin), observation, jpeg()).status_code == 201
+def test_administrator_adds_photos(admin, observation):
+    assert post_photo(admin, observation, jpeg()).status_code == 201
 
 
 def test_user_without_a_role_cannot_add(public_observation):
-    plain = User.objects.create_user("resident", password="x")  # noqa: S106
-    assert post_photo(client_for(user=plain), public_observation, jpeg()).status_code == 403
+    plain = user_client("resident")
+    assert post_photo(plain, public_observation, jpeg()).status_code == 403
 
 
 def test_public_sees_photos_of_public_observations_only(walker, observation, public_observation):
@@ -284,7 +245,7 @@ def test_a_missing_photo_field_is_400(walker, observation):
 
 
 def test_errors_are_in_the_callers_language(walker, observation):
-    response = post_photo(client_for(walker, language="en"), observation, b"nope", "x.jpg")
+    response = post_photo(client_for(walker), observation, b"nope", "x.jpg")
     assert "not an image" in response.json()["photo"][0]
 
 
@@ -299,7 +260,7 @@ def test_it_streams_the_image_and_thumbnail_to_whoever_reads_the_observation(
         assert post_photo(client_for(walker), target, jpeg()).status_code == 201
     public_photo = Photo.objects.get(observation=public_observation)
     internal_photo = Photo.objects.get(observation=observation)
-    planner = client_for(user=user_in(PLANNERS_GROUP))
+    planner = user_client("suunnittelija", group=PLANNERS_GROUP)
 
     listed = planner.get(url(observation)).json()
     image = planner.get(listed[0]["url"])

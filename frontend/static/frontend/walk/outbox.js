@@ -3,20 +3,13 @@
 // confirmed them, and are sent in bulk with retries. Every observation carries the UUID
 // the phone made, so sending it twice never stores two.
 
+import { committed, openDatabase, promised } from "./idb.js";
+
 const DB_NAME = "lyhty-outbox";
 const MAX_DELAY_MS = 60000;
 
-function promised(request) {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-function openDatabase() {
-  const request = indexedDB.open(DB_NAME, 1);
-  request.onupgradeneeded = () => {
-    const db = request.result;
+function openOutbox() {
+  return openDatabase(DB_NAME, (db) => {
     // uuid → {uuid, walk, feature, id (once created), version, errors, deleted}
     db.createObjectStore("observations", { keyPath: "uuid" });
     // → {uuid of the observation, blob, name}
@@ -24,8 +17,7 @@ function openDatabase() {
     // uuid → {uuid, id, walk, feature}: points the server has, for "My points", later
     // corrections and photos
     db.createObjectStore("sent", { keyPath: "uuid" });
-  };
-  return promised(request);
+  });
 }
 
 // The server refused the participant key: nothing is sent until the participant joins again.
@@ -37,7 +29,7 @@ export class Outbox {
     this.key = key;
     this.observationsUrl = observationsUrl;
     this.onChange = onChange || (() => {});
-    this.db = openDatabase();
+    this.db = openOutbox();
     this.sending = null;
     this.failures = 0;
     this.confirmedCount = 0; // since the page opened
@@ -50,11 +42,7 @@ export class Outbox {
     const transaction = db.transaction(names, mode);
     const stores = names.map((name) => transaction.objectStore(name));
     const result = await work(...stores);
-    await new Promise((resolve, reject) => {
-      transaction.oncomplete = resolve;
-      transaction.onerror = () => reject(transaction.error);
-      transaction.onabort = () => reject(transaction.error);
-    });
+    await committed(transaction);
     return result;
   }
 

@@ -10,6 +10,16 @@ const say = (text, values = {}) =>
   (Array.isArray(text) ? text[values.count === 1 ? 0 : 1] : text).replace(/%\((\w+)\)s/g, (_, name) => values[name]);
 const FIELDS = ["severity", "perceived_safety", "light_condition"];
 
+// A point's small action button: its visible word, and a label naming the point.
+function toolButton(kind, text, label) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = `tool ${kind}`;
+  button.textContent = text;
+  button.setAttribute("aria-label", label);
+  return button;
+}
+
 export class MyPoints {
   constructor({ outbox, strings, walkOpen, categories, onClose }) {
     this.outbox = outbox;
@@ -116,17 +126,9 @@ export class MyPoints {
           const actions = document.createElement("div");
           actions.className = "my-point-actions";
           const values = { n: index + 1, category: name };
-          const edit = document.createElement("button");
-          edit.type = "button";
-          edit.className = "tool edit";
-          edit.textContent = this.strings.edit;
-          edit.setAttribute("aria-label", say(this.strings.editLabel, values));
+          const edit = toolButton("edit", this.strings.edit, say(this.strings.editLabel, values));
           edit.addEventListener("click", () => this.startEditing(point, edit));
-          const remove = document.createElement("button");
-          remove.type = "button";
-          remove.className = "tool delete";
-          remove.textContent = this.strings.delete;
-          remove.setAttribute("aria-label", say(this.strings.deleteLabel, values));
+          const remove = toolButton("delete", this.strings.delete, say(this.strings.deleteLabel, values));
           remove.addEventListener("click", () => this.remove(point, name));
           actions.append(edit, remove);
           item.append(actions);

@@ -3,6 +3,7 @@
 // (a new one is kept when the phone has moved at least 10 m with a usable fix), kept in
 // IndexedDB so that a reload or a dead battery loses nothing, and the whole track so far is
 // uploaded with PUT: the last upload replaces the one before, so every retry is safe.
+import { committed, openDatabase, promised } from "./idb.js";
 import { KeyRejected } from "./outbox.js";
 
 const DB_NAME = "lyhty-track";
@@ -11,18 +12,9 @@ const WORST_ACCURACY_M = 50;
 const UPLOAD_EVERY_MS = 15000;
 const MAX_POSITIONS = 20000; // the server's limit
 
-function promised(request) {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-function openDatabase() {
-  const request = indexedDB.open(DB_NAME, 1);
+function openTracks() {
   // walk id → {walk, positions: [[lon, lat]], sent: how many the server has}
-  request.onupgradeneeded = () => request.result.createObjectStore("tracks", { keyPath: "walk" });
-  return promised(request);
+  return openDatabase(DB_NAME, (db) => db.createObjectStore("tracks", { keyPath: "walk" }));
 }
 
 function metres(a, b) {
@@ -39,7 +31,7 @@ export class TrackRecorder {
     this.url = url;
     this.outbox = outbox; // knows whether the key is still valid
     this.onChange = onChange || (() => {});
-    this.db = openDatabase();
+    this.db = openTracks();
     this.track = null;
     this.on = false;
     this.lastUpload = 0;
@@ -63,10 +55,7 @@ export class TrackRecorder {
     const db = await this.db;
     const transaction = db.transaction("tracks", "readwrite");
     transaction.objectStore("tracks").put(this.track);
-    await new Promise((resolve, reject) => {
-      transaction.oncomplete = resolve;
-      transaction.onerror = () => reject(transaction.error);
-    });
+    await committed(transaction);
   }
 
   async start() {
