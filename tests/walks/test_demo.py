@@ -316,3 +316,19 @@ def test_it_loads_with_debug_off_when_the_password_is_set(demo, settings, monkey
     planner = get_user_model().objects.get(username="demo-planner")
     assert planner.check_password("a secret of our own")
     assert not planner.check_password(DEMO_PASSWORD)
+
+
+def test_it_comes_with_a_published_plan_with_actions_in_every_state(demo):
+    from plans.models import ActionStatus, CitizenPromise, PlanState, SafetyPlan
+
+    plans = SafetyPlan.objects.filter(municipality=demo)
+    assert [p.state for p in plans] == [PlanState.PUBLISHED]
+    plan = plans.get()
+    assert plan.priorities.exists()
+    statuses = set(plan.actions.values_list("status", flat=True))
+    assert statuses == set(ActionStatus.values)
+    assert plan.actions.filter(observations__isnull=False).exists()
+    assert CitizenPromise.objects.filter(plan=plan).exists()
+
+    load_demo()
+    assert SafetyPlan.objects.filter(municipality=demo).count() == 1
