@@ -19,7 +19,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -76,14 +76,6 @@ def for_workspace(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def poster_url_template() -> str:
-    """The walk poster's path with CODE where the join code goes."""
-    try:
-        return reverse("walk-poster", args=["CODE"])
-    except NoReverseMatch:
-        return "/walk/join/CODE/poster/"
 
 
 def municipalities() -> list[dict]:
@@ -148,6 +140,7 @@ def strings() -> dict:
         "openPlan": _("Open the plan"),
         "noPlans": _("This municipality has no plan yet."),
         "poster": _("QR poster"),
+        "protocol": _("Walk protocol"),
         "walkState": _("State"),
         "route": _("planned route"),
         "track": _("recorded track"),
@@ -194,7 +187,9 @@ def map_workspace(request):
             "transitions": {k: sorted(v) for k, v in ALLOWED_TRANSITIONS.items()},
             "basemapUrl": settings.BASEMAP_URL,
             "basemapAttribution": settings.BASEMAP_ATTRIBUTION,
-            "posterUrl": poster_url_template(),
+            # Paths with a placeholder the page fills in per walk.
+            "posterUrl": reverse("walk-poster", args=["CODE"]),
+            "protocolUrl": reverse("walk-protocol", args=[0]),
             "walksUrl": reverse("map-walks"),
             "api": {
                 "observations": reverse("observation-list"),

@@ -422,3 +422,22 @@ def test_it_speaks_finnish_and_swedish(page_in, live_server, town, language):
     }
     assert not untranslated
     screenshot(page, f"map-{language}")
+
+
+def test_it_draws_walks_with_links_to_their_protocol_and_poster(page_in, live_server, town):
+    from tests.api.conftest import make_walk
+
+    walk = make_walk(town["municipality"], title="Iltakävely Länsi")
+    make_user("suunnittelija", PLANNERS_GROUP)
+    page = page_in("en", viewport=DESK)
+    sign_in(page, live_server, "suunnittelija", "/map/?base=none&layers=walks")
+    route = page.locator(f"path.walk-route[data-walk='{walk.pk}']")
+    # Dispatched on the line itself: the map's points may lie on top of it.
+    route.dispatch_event("click")
+    popup = page.locator(".leaflet-popup")
+    popup.get_by_text("Iltakävely Länsi").wait_for()
+    poster = popup.get_by_role("link", name="QR poster")
+    assert poster.get_attribute("href") == f"/walk/join/{walk.join_code}/poster/"
+    popup.get_by_role("link", name="Walk protocol").click()
+    page.wait_for_url(f"**/walks/{walk.pk}/protocol/")
+    assert "Iltakävely Länsi" in page.locator("h1").inner_text()

@@ -551,12 +551,18 @@ function walkPopup(p, kind) {
   const meta = document.createElement("p");
   meta.textContent = `${text[kind]} · ${dates.format(new Date(p.starts_at))} · ${text.walkState}: ${config.walkStates[p.state] || p.state}`;
   box.append(title, meta);
+  const links = document.createElement("p");
+  const protocol = document.createElement("a");
+  protocol.href = config.protocolUrl.replace("/0/", `/${p.id}/`);
+  protocol.textContent = text.protocol;
+  links.append(protocol);
   if (isPlanner() && p.join_code) {
-    const link = document.createElement("a");
-    link.href = config.posterUrl.replace("CODE", encodeURIComponent(p.join_code));
-    link.textContent = text.poster;
-    box.append(link);
+    const poster = document.createElement("a");
+    poster.href = config.posterUrl.replace("CODE", encodeURIComponent(p.join_code));
+    poster.textContent = text.poster;
+    links.append(" · ", poster);
   }
+  box.append(links);
   return box;
 }
 
