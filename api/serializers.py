@@ -387,11 +387,19 @@ def _boolean(value):
     return value
 
 
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL: refused here, as DRF's own CharField does.
+    if "\x00" in value:
+        raise ValueError(_("Null characters are not allowed."))
+    return value
+
+
 def _text(value):
     if value is None:
         return ""
     if not isinstance(value, str):
         raise ValueError(_("Give text."))
+    _no_nul(value)
     if len(value) > MAX_TEXT:
         raise ValueError(_("At most %(max)d characters.") % {"max": MAX_TEXT})
     return value
@@ -430,7 +438,7 @@ def _accuracy(value):
 def _code(value):
     if not isinstance(value, str) or not value:
         raise ValueError(_("Give a code."))
-    return value
+    return _no_nul(value)
 
 
 def _walk_id(value):

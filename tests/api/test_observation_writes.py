@@ -222,6 +222,9 @@ BAD_ITEMS = [
     (feature(uuid="not-a-uuid"), None, "uuid"),
     (feature(uuid=None), None, "uuid"),
     (feature(favourite_colour="red"), None, "favourite_colour"),
+    # PostgreSQL text cannot hold NUL: a 400, not a 500 from the database.
+    (feature(description="dark\x00corner"), None, "description"),
+    (feature(proposed_fix="\x00"), None, "proposed_fix"),
     (feature(visibility="internal"), "participants may not", "visibility"),
     ({**feature(), "properties": []}, None, "properties"),
     (
@@ -261,6 +264,13 @@ def test_it_rejects_the_same_bad_items_inside_a_bulk(participant, walk, body, wh
     assert field in answers[0]["errors"]
     assert answers[1]["result"] == "created"
     assert Observation.objects.count() == 1
+
+
+def test_it_refuses_a_municipality_code_with_a_nul_from_staff(planner, municipality):
+    response = post(planner, feature(municipality="285\x00"))
+    assert response.status_code == 400, response.content
+    assert "municipality" in response.json()
+    assert Observation.objects.count() == 0
 
 
 def test_it_explains_a_swapped_point(participant, walk):
