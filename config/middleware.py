@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Requests refused before any view sees them."""
+
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext as _
+
+
+class RefuseNulCharacters:
+    """A 400 for a path or query parameter holding U+0000.
+
+    PostgreSQL text cannot hold NUL, so every lookup by such a value (a join code, a
+    municipality code, a filter) would fail in the database as a 500; no real address has
+    one.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.GET
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in query.getlist(key)) for key in query
+        ):
+            message = _("The address contains a null character.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)  # as DRF answers
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
