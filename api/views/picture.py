@@ -59,6 +59,12 @@ class PictureParameters(serializers.Serializer):
         attrs["period"] = period = read_period(attrs.get("start"), attrs.get("end"))
         if period.start >= period.end:
             raise ValidationError({"start": [_("Must be before end.")]})
+        try:
+            period.previous_start  # noqa: B018  the comparison period must exist too
+        except OverflowError:
+            raise ValidationError(
+                {"start": [_("The period is too long to compare with the one before it.")]}
+            ) from None
         return attrs
 
 

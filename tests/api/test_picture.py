@@ -423,6 +423,8 @@ def test_it_answers_404_for_an_unknown_district_or_municipality(public):
         ({"start": "2025-07-01", "end": "2025-07-01"}, "start"),
         ({"theme": "no_such_theme"}, "theme"),
         ({"district": "1"}, "district"),
+        # The period before one starting in year 149 would start before year 1.
+        ({"start": "0149-01-02", "end": "2026-01-01"}, "start"),
     ],
 )
 def test_it_answers_400_for_bad_parameters(town, public, params, field):
