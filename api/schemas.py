@@ -246,3 +246,19 @@ EXPORT_REFUSED = OpenApiResponse(
     },
     description="A parameter is wrong, unknown, repeated or not for this layer and format.",
 )
+
+
+def document_refused_credentials(result, generator, request, public):
+    """Every operation answers 403 to credentials that are given but not valid (a
+    malformed Authorization header, an unknown token or participant key), even one that
+    anyone may call without credentials: say so in each (SPECTACULAR_SETTINGS hook)."""
+    refused = {
+        "description": "Credentials were given but are not valid, or the caller's role "
+        "does not allow this.",
+        "content": {"application/json": {"schema": ERRORS}},
+    }
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault("403", refused)
+    return result
