@@ -14,6 +14,9 @@ run: provision
 	$(DEV) $(MANAGE) load_demo
 	@echo
 	@echo "Lyhty is at http://127.0.0.1:8000/"
+	@echo "  map workspace (demo-planner, demo-lighting) http://127.0.0.1:8000/map/"
+	@echo "  phone logger (join code DEMASUK2)          http://127.0.0.1:8000/walk/"
+	@echo "  the demo's safety plan                     http://127.0.0.1:8000/plan/demo/"
 	@echo "  admin (sign in with a demo account above)  http://127.0.0.1:8000/admin/"
 	@echo "  REST API and its documentation             http://127.0.0.1:8000/api/docs/"
 	@echo "  observations as GeoJSON                    http://127.0.0.1:8000/api/v1/observations/"
