@@ -10,7 +10,8 @@ instead of adding a table whose only column would be the year.
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
-from django.db.models import F, Max, Q
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +56,20 @@ class SafetyPlanQuerySet(models.QuerySet):
 
     def latest_first(self):
         return self.order_by(F("published_at").desc(nulls_last=True), "-period_start", "-pk")
+
+
+class ActionQuerySet(models.QuerySet):
+    def counting(self, observations):
+        """Each action with `observation_count`: how many of `observations` (what the
+        reader may see) it links, in one subquery."""
+        linked = (
+            observations.filter(actions=OuterRef("pk"))
+            .order_by()
+            .values("actions")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(observation_count=Coalesce(Subquery(linked), 0))
 
 
 class SafetyPlan(models.Model):
@@ -230,6 +245,8 @@ class Action(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ActionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("action")

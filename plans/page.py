@@ -16,13 +16,13 @@ from collections import Counter
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.cache import cache
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from geo.heatmap import PUBLIC_MIN_COUNT, heatmap, observations_stamp
-from geo.picture import Period, municipality_picture
+from geo.picture import Period, municipality_picture, resolved_at
 from plans import maps
 from plans.models import Action, ActionStatus
 from walks.models import (
@@ -30,8 +30,6 @@ from walks.models import (
     Observation,
     ParticipantGroup,
     SafetyWalk,
-    Status,
-    StatusChange,
     Theme,
     WalkParticipant,
 )
@@ -63,22 +61,16 @@ def boundary_of(municipality) -> dict:
 
 def district_features(municipality, picture: dict) -> dict:
     rates = {row["district"]["id"]: row["total"]["rate_per_1000"] for row in picture["districts"]}
-    rows = municipality.districts.annotate(shape=AsGeoJSON("geom", precision=6)).values(
-        "pk", "name", "name_sv", "shape"
-    )
-    language = (get_language() or "fi")[:2]
+    districts = municipality.districts.annotate(shape=AsGeoJSON("geom", precision=6)).defer("geom")
     return {
         "type": "FeatureCollection",
         "features": [
             {
                 "type": "Feature",
-                "geometry": json.loads(row["shape"]),
-                "properties": {
-                    "name": row["name_sv"] if language == "sv" and row["name_sv"] else row["name"],
-                    "rate": rates.get(row["pk"]),
-                },
+                "geometry": json.loads(district.shape),
+                "properties": {"name": district.display_name, "rate": rates.get(district.pk)},
             }
-            for row in rows
+            for district in districts
         ],
     }
 
@@ -124,16 +116,11 @@ def fixed_since(municipality, walk) -> dict:
     """Public problems resolved since the walk started: counts by theme and the latest."""
     if walk is None:
         return {"walk": None, "by_theme": [], "latest": [], "total": 0}
-    resolved_at = (
-        StatusChange.objects.filter(observation=OuterRef("pk"), to_status=Status.RESOLVED)
-        .order_by("-changed_at", "-pk")
-        .values("changed_at")[:1]
-    )
     fixed = (
         public_observations()
         .in_municipality(municipality)
         .filter(status__in=FIXED_STATUSES)
-        .annotate(resolved_at=Subquery(resolved_at))
+        .annotate(resolved_at=resolved_at())
         .filter(resolved_at__gte=walk.starts_at)
     )
     by_theme = list(
@@ -210,17 +197,9 @@ def plan_figures(plan) -> dict:
 def plan_context(plan) -> dict:
     municipality = plan.municipality
     priorities = list(plan.priorities.select_related("theme", "district"))
-    public_counts = (
-        public_observations()
-        .filter(actions=OuterRef("pk"))
-        .order_by()
-        .values("actions")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     actions = list(
         plan.actions.select_related("priority__theme", "district")
-        .annotate(public_observations=Subquery(public_counts))
+        .counting(public_observations())
         .order_by("year", "deadline", "pk")
     )
     years = {}

@@ -16,8 +16,7 @@ import json
 
 from django.contrib.gis.geos import GEOSException, Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -113,23 +112,12 @@ def action_json(request, action) -> dict:
     }
 
 
-def with_counts(request, actions):
-    """Each action with the number of its observations the caller may read."""
-    readable = (
-        observations_for(request)
-        .filter(actions=OuterRef("pk"))
-        .order_by()
-        .values("actions")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return actions.annotate(observation_count=Coalesce(Subquery(readable), 0))
-
-
 def plan_detail(request, plan) -> dict:
-    actions = with_counts(
-        request, plan.actions.select_related("plan__municipality")
-    ).prefetch_related("walks")
+    actions = (
+        plan.actions.select_related("plan__municipality")
+        .counting(observations_for(request))
+        .prefetch_related("walks")
+    )
     priorities = plan.priorities.select_related("theme", "district")
     promises = plan.promises.prefetch_related(Prefetch("priorities", Priority.objects.only("pk")))
     return {
@@ -377,5 +365,5 @@ class ActionCreateView(LyhtyView):
             )
         except DjangoValidationError as error:
             raise ValidationError(error.message_dict) from error
-        action = with_counts(request, Action.objects.filter(pk=action.pk)).get()
+        action = Action.objects.counting(observations_for(request)).get(pk=action.pk)
         return Response(action_json(request, action), status=status.HTTP_201_CREATED)
