@@ -2,7 +2,7 @@
 """`/api/v1/exports/<layer>.<format>`: observations, walks and districts as files for planners.
 
 Layers: observations, walks, districts, and `all` (the three in one GeoPackage).
-Formats: geojson, gpkg, csv, kml, shp.zip (see geo.exports.EXPORTERS).
+Formats: geojson, gpkg, csv, kml, shp.zip (see analysis.exports.EXPORTERS).
 
 Query parameters, each at most once (lists comma-separated):
   crs           EPSG:4326, EPSG:3067, EPSG:3006 or EPSG:3857. gpkg and shp.zip default to
@@ -39,9 +39,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.permissions import MayExport
-from api.schemas import BINARY, EXPORT_REFUSED, FORBIDDEN, GEOJSON_FILE, NOT_FOUND
-from geo.exports import (
+from analysis.exports import (
     ALL_LAYERS,
     EXPORT_CRS,
     EXPORTERS,
@@ -52,6 +50,8 @@ from geo.exports import (
     export,
     parse_filters,
 )
+from api.permissions import MayExport
+from api.schemas import BINARY, EXPORT_REFUSED, FORBIDDEN, GEOJSON_FILE, NOT_FOUND
 
 
 def query(name, kind, description, **schema):

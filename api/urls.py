@@ -1,20 +1,10 @@
 # SPDX-License-Identifier: EUPL-1.2
-from django.urls import include, path, register_converter
-from django.urls.converters import IntConverter
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api import photos
 from api.exports import ExportView
 from api.views import clusters, heatmap, observations, picture, plans, reference, walks
-
-
-class IdConverter(IntConverter):
-    """A database id: at most 18 digits, so a longer number is a 404, not a bigint overflow."""
-
-    regex = "[0-9]{1,18}"
-
-
-register_converter(IdConverter, "id")
 
 v1 = [
     path("municipalities/", reference.MunicipalityList.as_view(), name="municipality-list"),

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
-from geo.exports import pg_datasource
+from analysis.exports import pg_datasource
 from walks.models import Observation
 
 

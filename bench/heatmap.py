@@ -51,8 +51,8 @@ def bench_heatmap(repeat: int = 5, code: str = "demo") -> dict:
     from django.contrib.auth.models import AnonymousUser
     from rest_framework.test import APIRequestFactory, force_authenticate
 
+    from analysis.heatmap import forget_heat_cells
     from api.views.heatmap import HeatmapView
-    from geo.heatmap import forget_heat_cells
     from geo.models import Municipality
 
     municipality = Municipality.objects.get(code=code)

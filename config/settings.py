@@ -75,9 +75,11 @@ INSTALLED_APPS = [
     "leaflet",
     "geo",
     "walks",
+    "analysis",
     "api",
     "frontend",
     "plans",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -248,7 +250,7 @@ def cache_from_url(url: str) -> dict:
 # join-code throttle's counts, so every worker (and host) must share it: with a
 # per-process cache each gunicorn worker computes its own answers and counts join attempts
 # apart, letting a guesser try WORKERS times the rate. (The heat map keeps its own
-# pre-aggregates in PostgreSQL: geo.heatmap.) The default, a table in Lyhty's own
+# pre-aggregates in PostgreSQL: analysis.heatmap.) The default, a table in Lyhty's own
 # PostgreSQL (made by `migrate` and by `createcachetable`, which `make run` and
 # `make serve` run), needs no other service and is shared by every worker and host; a get
 # is one indexed query, small beside the work it saves. With many users, or to take the

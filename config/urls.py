@@ -1,6 +1,17 @@
 # SPDX-License-Identifier: EUPL-1.2
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
+from django.urls.converters import IntConverter
+
+
+class IdConverter(IntConverter):
+    """A database id: at most 18 digits, so a longer number is a 404, not a bigint overflow."""
+
+    regex = "[0-9]{1,18}"
+
+
+# Registered before the apps' URL modules are included: they all use <id:…>.
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

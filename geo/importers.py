@@ -19,7 +19,6 @@ from django.utils.translation import ngettext
 
 from geo.crs import NATIONAL_CRS, WGS84, UnknownCRS, parse_epsg
 from geo.models import District, Municipality
-from walks.models import Observation
 
 PROGRESS_EVERY = 100
 
@@ -336,6 +335,13 @@ def _run(file, rows, upsert):
     return result
 
 
+# Observations whose district changed in this transaction, counted by the triggers that
+# reassign them when districts change (walks migration 0007).
+COUNT_REASSIGNED_FROM_ZERO = "SELECT set_config('lyhty.districts_reassigned', '0', true)"
+REASSIGNED = """
+SELECT COALESCE(NULLIF(current_setting('lyhty.districts_reassigned', true), ''), '0')::bigint
+"""
+
 UPDATE_MUNICIPALITIES = """
 UPDATE geo_municipality m
 SET country = %(country)s, national_srid = %(national_srid)s,
@@ -470,16 +476,16 @@ def import_districts(
     params = {"municipality": municipality.pk, "has_population": population_field is not None}
 
     def upsert(cursor):
+        cursor.execute(COUNT_REASSIGNED_FROM_ZERO)
         cursor.execute(UPDATE_DISTRICTS, params)
         updated = cursor.rowcount
         cursor.execute(INSERT_DISTRICTS, params)
         result = ImportResult(created=cursor.rowcount, updated=updated)
         cursor.execute(MISSING_DISTRICTS, params)
         result.not_in_file = [name for (name,) in cursor.fetchall()]
-        # The trigger walks 0002 assigns the district again on this update.
-        result.reassigned = Observation.objects.filter(
-            municipality=municipality
-        ).reassign_districts()
+        # The triggers of walks migration 0007 assigned observations their new districts.
+        cursor.execute(REASSIGNED)
+        (result.reassigned,) = cursor.fetchone()
         return result
 
     return _run(file, rows, upsert)

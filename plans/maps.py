@@ -88,7 +88,7 @@ def band_labels(top: float, unit: str) -> list[tuple[str, str]]:
 
 
 def heat_map(municipality, name: str, title: str, cells: dict, boundary: dict, *, labels):
-    """Cells of geo.heatmap (already without the cells under the public minimum)."""
+    """Cells of analysis.heatmap (already without the cells under the public minimum)."""
     fmap = base_map(municipality, name)
     outline(boundary).add_to(fmap)
     features = cells["features"]

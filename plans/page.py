@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from geo.heatmap import PUBLIC_MIN_COUNT, heatmap, observations_stamp
-from geo.picture import Period, municipality_picture, resolved_at
+from analysis.heatmap import PUBLIC_MIN_COUNT, heatmap, observations_stamp
+from analysis.picture import Period, municipality_picture, resolved_at
 from plans import maps
 from plans.models import Action, ActionStatus
 from walks.models import (

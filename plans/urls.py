@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: EUPL-1.2
 from django.urls import path
 
-import api.urls  # noqa: F401  registers the <id:…> converter
 from plans import views
 
 urlpatterns = [

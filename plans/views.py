@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
-from geo.heatmap import observations_stamp
+from analysis.heatmap import observations_stamp
 from plans import render as printer
 from plans.models import SafetyPlan
 from plans.page import plan_context, protocol_context, protocol_stamp

@@ -8,7 +8,6 @@ import uuid
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -348,10 +347,6 @@ class ObservationQuerySet(models.QuerySet):
     def changed_since(self, moment):
         """Created or changed at or after the moment, for clients that sync."""
         return self.filter(updated_at__gte=moment)
-
-    def reassign_districts(self) -> int:
-        """Ask PostGIS again which district each one is in (after districts changed)."""
-        return self.update(geom=F("geom"), updated_at=Now())
 
 
 class Observation(models.Model):

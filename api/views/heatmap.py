@@ -6,12 +6,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from analysis.heatmap import CELL_SIZES, PUBLIC_MIN_COUNT, TooManyCells, heatmap
 from api.filters import BBoxField, ObservationParameters, filter_observations, read_query
 from api.geojson import GEOJSON, geometry_schema
 from api.permissions import ReadOnly, observations_for, reads_internal
 from api.schemas import BAD_REQUEST
 from api.views.common import LyhtyView, geojson_response
-from geo.heatmap import CELL_SIZES, PUBLIC_MIN_COUNT, TooManyCells, heatmap
 from geo.models import Municipality
 
 TAG = ["heat map"]

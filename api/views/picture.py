@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The district picture: figures per district and theme for a period (see geo.picture).
+"""The district picture: figures per district and theme for a period (see analysis.picture).
 
 Anyone may read it. The public and walk participants get figures over what they may read
-(observations_for), with cells under geo.picture.K_ANONYMITY observations suppressed, and
-more so that no total gives them away (geo.picture.complementary_suppression);
+(observations_for), with cells under analysis.picture.K_ANONYMITY observations suppressed, and
+more so that no total gives them away (analysis.picture.complementary_suppression);
 department staff, planners and administrators get every figure over every observation.
 """
 
@@ -20,20 +20,20 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from api.auth import participant_of
-from api.filters import read_query
-from api.permissions import ReadOnly, observations_for, reads_internal
-from api.schemas import BAD_REQUEST, ID, NOT_FOUND
-from api.views.common import LyhtyView
-from geo.heatmap import observations_stamp
-from geo.models import District, Municipality
-from geo.picture import (
+from analysis.heatmap import observations_stamp
+from analysis.picture import (
     K_ANONYMITY,
     MISSING_SEVERITY_WEIGHT,
     Period,
     district_picture,
     municipality_picture,
 )
+from api.auth import participant_of
+from api.filters import read_query
+from api.permissions import ReadOnly, observations_for, reads_internal
+from api.schemas import BAD_REQUEST, ID, NOT_FOUND
+from api.views.common import LyhtyView
+from geo.models import District, Municipality
 from walks.models import Observation, Theme
 
 TAG = ["picture"]

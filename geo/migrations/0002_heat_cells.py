@@ -3,14 +3,14 @@
 
 `geo_heatcell` holds, per municipality and QuerySet (`query_key`: "all" for what staff
 read, "public" for what anyone reads, "q…" a digest of a filtered QuerySet's SQL; see
-geo.heatmap.query_key), the count and summed severity of the observations in each 50 m cell
+analysis.heatmap.query_key), the count and summed severity of the observations in each 50 m cell
 (i, j) = (floor(x / 50), floor(y / 50)) of the municipality's national CRS. Every cell size
 the heat map offers is a multiple of 50 m, so any view sums these rows without touching
 the observations. `geo_heatcell_stamp` records which state of the observation table
-(geo.heatmap.observations_stamp) each was built from; geo.heatmap rebuilds one when the
+(analysis.heatmap.observations_stamp) each was built from; analysis.heatmap rebuilds one when the
 stamp has moved on, and drops outdated filtered ones.
 
-Plain tables written by geo.heatmap, not models: nothing else reads or edits them. No
+Plain tables written by analysis.heatmap, not models: nothing else reads or edits them. No
 foreign key to geo_municipality, so that Django's test flush (TRUNCATE of its own tables)
 keeps working; rows of a deleted municipality are never read (its id is not reused).
 

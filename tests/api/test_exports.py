@@ -25,7 +25,7 @@ from django.db import connection
 from pyproj import Transformer
 from rest_framework.test import APIClient
 
-from geo import exports
+from analysis import exports
 from tests.conftest import make_town
 from walks.models import Category, Observation, SafetyWalk, Theme, WalkParticipant
 from walks.roles import PLANNERS_GROUP, STAFF_GROUP

@@ -102,7 +102,7 @@ def test_it_refuses_bad_parameters_with_a_400(public, municipality, params):
 
 
 def test_it_refuses_a_cell_that_would_give_too_many_cells(public, municipality, monkeypatch):
-    monkeypatch.setattr("geo.heatmap.MAX_CELLS", 100)
+    monkeypatch.setattr("analysis.heatmap.MAX_CELLS", 100)
     answer = public.get(URL, {"municipality": "285", "cell": 50})
     assert answer.status_code == 400
     assert "cell" in answer.json()

@@ -25,7 +25,13 @@ from django.utils import translation
 from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry import shape
 
-from geo.picture import FIGURES, K_ANONYMITY, MISSING_SEVERITY_WEIGHT, Period, municipality_picture
+from analysis.picture import (
+    FIGURES,
+    K_ANONYMITY,
+    MISSING_SEVERITY_WEIGHT,
+    Period,
+    municipality_picture,
+)
 from tests.conftest import make_town
 from tests.geo.test_picture import assert_no_hidden_count_can_be_worked_out
 from walks.models import Category, Observation, Status, StatusChange
@@ -246,7 +252,7 @@ def reference(planner, *, public):
 
 
 def reference_suppression(now, before, areas, themes):
-    """The cells hidden now and in the previous period, by the rule of geo.picture.
+    """The cells hidden now and in the previous period, by the rule of analysis.picture.
 
     areas: the districts in order, then None (outside), then "all"; themes in order. A cell
     under K_ANONYMITY is hidden. Then, through the rows (each area's themes, then its total)

@@ -50,6 +50,37 @@ def test_it_gives_a_point_outside_every_district_none(municipality):
     assert make_observation(municipality, 27.5, 60.46).district is None
 
 
+def test_it_reassigns_when_a_district_is_edited_added_or_deleted(municipality):
+    """Districts changed in the admin (or any SQL) move observations with them."""
+    west, east = municipality.districts.order_by("code")
+    inside_west = make_observation(municipality, 26.93, 60.46)
+    far_east = make_observation(municipality, 26.97, 60.46)
+    untouched = make_observation(municipality, 26.91, 60.46)
+    stamp = untouched.updated_at
+
+    # West shrinks to 26.90…26.92: the point at 26.93 is then in no district.
+    west.geom = MultiPolygon(Polygon.from_bbox((26.90, 60.44, 26.92, 60.48)), srid=4326)
+    west.save()
+    inside_west.refresh_from_db()
+    assert inside_west.district is None
+
+    middle = District.objects.create(
+        municipality=municipality,
+        code="3",
+        name="Keski",
+        geom=MultiPolygon(Polygon.from_bbox((26.92, 60.44, 26.94, 60.48)), srid=4326),
+    )
+    inside_west.refresh_from_db()
+    assert inside_west.district == middle
+
+    east.delete()
+    far_east.refresh_from_db()
+    assert far_east.district is None
+    untouched.refresh_from_db()
+    assert untouched.district == west
+    assert untouched.updated_at == stamp  # only observations whose district changes are written
+
+
 def test_it_reassigns_when_the_point_moves(municipality):
     observation = make_observation(municipality, 26.92, 60.46)
     observation.geom = Point(26.96, 60.46, srid=4326)

@@ -7,9 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from demo.build import DemoError
+from demo.load import LOAD_BATCH, generate_load
 from geo.models import Municipality
-from walks.demo import DemoError
-from walks.demo.load import LOAD_BATCH, generate_load
 
 
 class Command(BaseCommand):

@@ -15,9 +15,7 @@ from uuid import UUID, uuid5
 
 import shapely
 
-from geo.crs import ETRS_TM35FIN
-from walks.bulk import ObservationRow, insert_observations
-from walks.demo.patterns import (
+from demo.patterns import (
     DARK_MONTHS,
     FRESH,
     HELSINKI,
@@ -41,7 +39,9 @@ from walks.demo.patterns import (
     status_for,
     status_mix_for_age,
 )
-from walks.demo.place import PlacedWalk
+from demo.place import PlacedWalk
+from geo.crs import ETRS_TM35FIN
+from walks.bulk import ObservationRow, insert_observations
 from walks.models import Category, PositionSource, SafetyWalk, StatusChange, WalkState
 
 # Everything in the demo happens before this moment; move it to make the demo look newer.

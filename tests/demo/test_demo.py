@@ -15,8 +15,8 @@ from django.db.models import Count, F, Q
 from django.test import override_settings
 from django.utils import translation
 
+from demo.build import DEMO_CODE, DEMO_PASSWORD, PASSWORD_VARIABLE
 from geo.models import District, Municipality
-from walks.demo import DEMO_CODE, DEMO_PASSWORD, PASSWORD_VARIABLE
 from walks.models import (
     ALLOWED_TRANSITIONS,
     LightCondition,

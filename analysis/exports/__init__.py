@@ -26,11 +26,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from analysis.exports.filters import BadExportRequest, parse_filters
+from analysis.exports.formats import EXPORT_CRS, EXPORTERS, Export, choose_srid
+from analysis.exports.layers import ALL_LAYERS, LANGUAGES, LAYERS, Layer, language, layers_of
+from analysis.exports.ogr import ExportFailed, ogr2ogr, pg_datasource, select_sql
 from geo.crs import WGS84
-from geo.exports.filters import BadExportRequest, parse_filters
-from geo.exports.formats import EXPORT_CRS, EXPORTERS, Export, choose_srid
-from geo.exports.layers import ALL_LAYERS, LANGUAGES, LAYERS, Layer, language, layers_of
-from geo.exports.ogr import ExportFailed, ogr2ogr, pg_datasource, select_sql
 
 __all__ = [
     "ALL_LAYERS",

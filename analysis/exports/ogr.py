@@ -10,10 +10,10 @@ from django.db import connection
 from django.db.models import QuerySet
 from psycopg import sql
 
-from geo.exports.layers import Layer
+from analysis.exports.layers import Layer
 
 if TYPE_CHECKING:  # formats runs ogr2ogr, so it cannot be imported here
-    from geo.exports.formats import Export
+    from analysis.exports.formats import Export
 
 OGR2OGR = "/usr/bin/ogr2ogr"
 # A whole country's observations take seconds; this only stops a stuck export for good.

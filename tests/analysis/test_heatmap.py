@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""geo.heatmap: the cells PostGIS counts agree with the same grid computed in plain Python.
+"""analysis.heatmap: the cells PostGIS counts agree with the same grid computed in plain Python.
 
 The reference: pyproj transforms each point to EPSG:3067, the cell is
 (floor(x / cell), floor(y / cell)), the weight coalesce(severity, 3). Every heat map is
@@ -21,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from pyproj import Transformer
 from shapely.geometry import shape
 
-from geo import heatmap as heat
+from analysis import heatmap as heat
 from walks.models import Category, Observation, Status, Visibility
 
 TO_NATIONAL = Transformer.from_crs(4326, 3067, always_xy=True)

@@ -19,9 +19,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from geo.models import Municipality
-from walks.bulk import ObservationRow, insert_observations
-from walks.demo.patterns import (
+from demo.patterns import (
     HELSINKI,
     REPORT_THEMES,
     CategoryPicker,
@@ -38,6 +36,8 @@ from walks.demo.patterns import (
     status_for,
     status_mix_for_age,
 )
+from geo.models import Municipality
+from walks.bulk import ObservationRow, insert_observations
 from walks.models import Category, PositionSource
 
 LOAD_BATCH = 100_000

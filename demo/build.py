@@ -19,10 +19,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from walks.demo.observations import demo_observations
-from walks.demo.patterns import DemoError
-from walks.demo.people import DemoUser, demo_users
-from walks.demo.place import (
+from demo.observations import demo_observations
+from demo.patterns import DemoError
+from demo.people import DemoUser, demo_users
+from demo.place import (
     DEMO_CENTRE,
     DEMO_CODE,
     DEMO_WALKS,
@@ -32,6 +32,7 @@ from walks.demo.place import (
     demo_walk,
     national_point,
 )
+from demo.plan import demo_plan
 from walks.models import SafetyWalk
 
 __all__ = [
@@ -105,7 +106,5 @@ def load_demo() -> DemoReport:
         report.observations = observations.total
         report.observations_in_district = observations.in_district
         # The published safety plan, its actions linked to these observations.
-        from plans.demo import demo_plan
-
         created["plans"] = demo_plan(municipality)
     return report

@@ -9,10 +9,10 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from psycopg import sql
 
+from analysis.exports.filters import BadExportRequest
+from analysis.exports.layers import TEXT, TIMESTAMP, Column, Layer
+from analysis.exports.ogr import ogr2ogr
 from geo.crs import ETRS_TM35FIN, SWEREF99_TM, WEB_MERCATOR, WGS84, UnknownCRS, parse_epsg
-from geo.exports.filters import BadExportRequest
-from geo.exports.layers import TEXT, TIMESTAMP, Column, Layer
-from geo.exports.ogr import ogr2ogr
 
 # Coordinate systems a file can be written in; anything else is refused before GDAL runs.
 EXPORT_CRS = (WGS84, ETRS_TM35FIN, SWEREF99_TM, WEB_MERCATOR)

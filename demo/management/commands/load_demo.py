@@ -4,7 +4,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from walks.demo import PASSWORD_VARIABLE, DemoError, load_demo
+from demo.build import PASSWORD_VARIABLE, DemoError, load_demo
 from walks.models import WalkState
 from walks.roles import Role
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from geo.exports.layers import layers_of
+from analysis.exports.layers import layers_of
 from geo.models import District, Municipality
 from walks.models import Category, LightCondition, SafetyWalk, Status, Theme
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""geo.picture on a handful of observations whose figures are worked out by hand."""
+"""analysis.picture on a handful of observations whose figures are worked out by hand."""
 
 import datetime
 from datetime import UTC, timedelta
@@ -7,7 +7,7 @@ from datetime import UTC, timedelta
 import pytest
 from django.contrib.gis.geos import Point
 
-from geo.picture import (
+from analysis.picture import (
     FIGURES,
     K_ANONYMITY,
     PREVIOUS_FIGURES,

@@ -16,15 +16,15 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from geo.crs import ETRS_TM35FIN, WGS84
-from geo.models import District, Municipality
-from walks.demo.patterns import (
+from demo.patterns import (
     HELSINKI,
     OFFICIALS_THEMES,
     RESIDENTS_AFTER_DARK_THEMES,
     YOUTH_THEMES,
     DemoError,
 )
+from geo.crs import ETRS_TM35FIN, WGS84
+from geo.models import District, Municipality
 from walks.models import ParticipantGroup, SafetyWalk, Theme, WalkState
 
 DEMO_CODE = "demo"

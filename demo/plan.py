@@ -9,10 +9,10 @@ promise with the police. Made once: a plan with this title already there is kept
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from demo.patterns import HELSINKI
 from geo.models import Municipality
 from plans.models import ActionStatus, CitizenPromise, OwnerKind, PlanState, Priority, SafetyPlan
 from plans.services import action_from_hotspot
-from walks.demo.patterns import HELSINKI
 from walks.models import Observation, SafetyWalk, Theme
 
 DEMO_PLAN_TITLE = "Lyhtylän turvallisuussuunnitelma 2025–2029"
