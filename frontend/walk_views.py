@@ -17,14 +17,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
+from walks import roles
 from walks.models import SafetyWalk
-from walks.roles import Role, role_of
-
-ORGANISERS = (Role.PLANNER, Role.ADMIN)
+from walks.roles import role_of
 
 
 def is_organiser(user) -> bool:
-    return role_of(user) in ORGANISERS
+    return roles.organises(role_of(user))
 
 
 def for_organisers(view):

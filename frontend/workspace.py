@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from api.filters import MAX_LIMIT
 from frontend.strings import counted
 from geo.models import Municipality
+from walks import roles
 from walks.models import (
     ALLOWED_TRANSITIONS,
     Category,
@@ -36,9 +37,8 @@ from walks.models import (
     Theme,
     WalkState,
 )
-from walks.roles import Role, role_of
+from walks.roles import role_of
 
-WORKSPACE_ROLES = (Role.STAFF, Role.PLANNER, Role.ADMIN)
 # More observations than this in view are drawn as server clusters, never as points.
 POINT_LIMIT = 2000
 # Rows of the list beside the map.
@@ -71,7 +71,7 @@ def for_workspace(view):
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if role_of(request.user) not in WORKSPACE_ROLES:
+        if not roles.uses_workspace(role_of(request.user)):
             return render(request, "frontend/map_forbidden.html", status=403)
         return view(request, *args, **kwargs)
 
@@ -162,7 +162,7 @@ def map_workspace(request):
         "lights": LightCondition.choices,
         "units": ResponsibleUnit.objects.all(),
         "role": role,
-        "is_planner": role in (Role.PLANNER, Role.ADMIN),
+        "is_planner": roles.organises(role),
         "strings": strings(),
         "config": {
             "role": role.value,
@@ -228,7 +228,7 @@ def walk_lines(request):
     """The walks of ?municipality=<code> as Features without geometry: their planned route
     and recorded track are two geometries, in properties `route` and `track`."""
     code = request.GET.get("municipality", "")
-    planner = role_of(request.user) in (Role.PLANNER, Role.ADMIN)
+    planner = roles.organises(role_of(request.user))
     sql = _WALK_LINES.format(
         walk=SafetyWalk._meta.db_table, municipality=Municipality._meta.db_table
     )

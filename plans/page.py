@@ -5,26 +5,25 @@ The plan page is a public document: it is built from what the public may read
 (`Observation.objects.visible_to_public()`), with the district picture's small cells and
 the heat map's cells under PUBLIC_MIN_COUNT hidden, for every reader, planners included —
 a planner previewing a draft sees what the public will see. The figures (picture, maps,
-fixes) are cached per municipality, language and observation-table stamp.
+fixes) are cached per municipality, period and language until the observations change
+(walks.cache).
 """
 
 import base64
 import datetime
-import hashlib
 import json
 from collections import Counter
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from analysis.heatmap import PUBLIC_MIN_COUNT, heatmap, observations_stamp
+from analysis.heatmap import PUBLIC_MIN_COUNT, heatmap
 from analysis.picture import Period, municipality_picture, resolved_at
 from plans import maps
 from plans.models import Action, ActionStatus
+from walks.cache import cached
 from walks.models import (
     FIXED_STATUSES,
     Observation,
@@ -161,18 +160,16 @@ def plan_period(plan) -> Period:
 
 def plan_figures(plan) -> dict:
     """The heavy part of the plan page, cached: picture, maps and fixes."""
-    municipality = plan.municipality
     period = plan_period(plan)
-    key = (
-        "plan-figures:"
-        + hashlib.sha256(
-            f"{municipality.pk}|{get_language()}|{observations_stamp(Observation)}|"
-            f"{period}".encode()
-        ).hexdigest()
+    return cached(
+        "plan-figures",
+        [plan.municipality.pk, period.start, period.end],
+        lambda: compute_figures(plan.municipality, period),
+        FIGURES_SECONDS,
     )
-    figures = cache.get(key)
-    if figures is not None:
-        return figures
+
+
+def compute_figures(municipality, period: Period) -> dict:
     picture = municipality_picture(public_observations(), municipality, period, suppress_small=True)
     boundary = boundary_of(municipality)
     labels = map_labels()
@@ -184,14 +181,12 @@ def plan_figures(plan) -> dict:
         boundary,
         labels=labels,
     )
-    figures = {
+    return {
         "period": period,
         "picture": picture,
         "maps": [district_map, *theme_heat_maps(municipality, boundary, period)],
         "fixed": fixed_since(municipality, last_walk(municipality)),
     }
-    cache.set(key, figures, FIGURES_SECONDS)
-    return figures
 
 
 def plan_context(plan) -> dict:
@@ -282,9 +277,7 @@ def protocol_context(walk, *, internal: bool) -> dict:
     }
 
 
-def protocol_stamp(walk) -> str:
+def protocol_stamp(walk) -> list:
+    """What the protocol shows besides the observations (walks.cache adds their stamp)."""
     actions = Action.objects.filter(walks=walk).aggregate(last=Max("updated_at"), n=Count("pk"))
-    walk_fields = (walk.title, walk.state, walk.follow_up_notes, str(walk.starts_at))
-    return hashlib.sha256(
-        f"{walk_fields}|{actions}|{observations_stamp(Observation)}".encode()
-    ).hexdigest()[:24]
+    return [walk.title, walk.state, walk.follow_up_notes, str(walk.starts_at), actions]
