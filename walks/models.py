@@ -124,6 +124,11 @@ def new_join_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(8))
 
 
+def normalise_join_code(code: str) -> str:
+    """A join code as typed, read aloud or scanned, as stored: no spaces, capitals."""
+    return "".join(code.split()).upper()
+
+
 class SafetyWalk(models.Model):
     municipality = models.ForeignKey(
         Municipality,
