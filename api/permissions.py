@@ -75,15 +75,6 @@ def may_add_photo(request, observation: Observation) -> bool:
     )
 
 
-def unit_ids_of(user) -> set[int]:
-    return set(user.units.values_list("id", flat=True))
-
-
-def is_their_unit(user, observation: Observation) -> bool:
-    units = unit_ids_of(user)
-    return bool(units & {observation.category.default_unit_id, observation.responsible_unit_id})
-
-
 class ReadOnly(BasePermission):
     """Reference data: anyone reads, nobody writes through the API."""
 
@@ -143,6 +134,4 @@ class MayAssign(BasePermission):
         return roles.assigns(caller_role(request))
 
     def has_object_permission(self, request, view, obj):
-        if caller_role(request) == Role.STAFF:
-            return is_their_unit(request.user, obj)
-        return True
+        return roles.assigns_this(caller_role(request), request.user, obj)

@@ -86,6 +86,15 @@ def assigns(role: Role) -> bool:
     return role in _STAFF_AND_UP
 
 
+def assigns_this(role: Role, user, observation) -> bool:
+    """Changes this observation's status and assignment: staff only if one of their units
+    answers for it (the unit assigned, or the category's default unit)."""
+    if role == Role.STAFF:
+        units = set(user.units.values_list("id", flat=True))
+        return bool(units & {observation.category.default_unit_id, observation.responsible_unit_id})
+    return assigns(role)
+
+
 def adds_photos_to_any(role: Role) -> bool:
     return role in _STAFF_AND_UP
 
