@@ -419,14 +419,13 @@ def heatmap(
     cell: int | None = None,
     zoom: int | None = None,
     min_count: int = 1,
-    cache_key: str | None = None,
 ) -> bytes:
     """The heat map of `observations` in `municipality` as a GeoJSON FeatureCollection.
 
     `bbox` (lon/lat, default the municipality's extent) chooses the tiles; the answer has
     every cell of those tiles with at least `min_count` observations, summed from the
-    QuerySet's pre-aggregate (see the module's docstring). `cache_key` is accepted and
-    not needed: the pre-aggregate is named by the QuerySet's own SQL.
+    QuerySet's pre-aggregate (see the module's docstring), which is named by the
+    QuerySet's own SQL.
     """
     srid = municipality.national_srid
     view = clip(bbox or municipality.geom.extent, municipality.geom.extent)

@@ -24,6 +24,7 @@ from analysis.picture import Period, municipality_picture, resolved_at
 from plans import maps
 from plans.models import Action, ActionStatus
 from walks.cache import cached
+from walks.filters import apply_filters
 from walks.models import (
     FIXED_STATUSES,
     Observation,
@@ -77,22 +78,19 @@ def district_features(municipality, picture: dict) -> dict:
 def theme_heat_maps(municipality, boundary, period: Period) -> list:
     labels = map_labels()
     made = []
-    in_period = public_observations().observed_between(period.start, period.end)
     for theme in Theme.objects.order_by("order", "code"):
-        # The same key as the heat-map API's for these filters: the two share the cache.
+        # The heat-map API's filters, so the two share the pre-aggregate of the same question.
         filters = {
-            "theme": theme.code,
+            "theme": [theme.code],
             "observed_after": period.start,
             "observed_before": period.end,
         }
-        cache_key = json.dumps(["public", filters], sort_keys=True, default=str)
         cells = json.loads(
             heatmap(
-                in_period.in_theme(theme.code),
+                apply_filters(public_observations(), filters),
                 municipality,
                 cell=PLAN_CELL,
                 min_count=PUBLIC_MIN_COUNT,
-                cache_key=cache_key,
             )
         )
         title = _("Heat map: %(theme)s") % {"theme": theme.name}

@@ -302,8 +302,10 @@ def check_filters(values: Mapping) -> dict[str, str]:
 
 
 def apply_filters(observations: ObservationQuerySet, values: Mapping) -> ObservationQuerySet:
-    """Narrow the observations by every filter among `values` (other keys are left alone)."""
-    for name, value in values.items():
-        if name in FILTERS:
-            observations = FILTERS[name].apply(observations, value)
+    """Narrow the observations by every filter among `values` (other keys are left alone),
+    in the vocabulary's order: the same question is the same SQL, whatever order it was
+    asked in (the heat map names its pre-aggregates by their SQL)."""
+    for name, each in FILTERS.items():
+        if name in values:
+            observations = each.apply(observations, values[name])
     return observations
