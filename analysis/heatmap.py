@@ -18,7 +18,7 @@ the privacy threshold, draws each cell back in EPSG:4326 and writes the GeoJSON:
 milliseconds for any view, so a panned or repeated view costs what any view costs.
 
 A pre-aggregate is named by its QuerySet: "all" (staff, planners and administrators
-without filters: `Observation.objects.all()`), "public" (`visible_to_public()`), or, for
+without filters: `Observation.objects.all()`), "public" (`readable_by(None)`), or, for
 any other QuerySet (filters, a participant's own points), a digest of its SQL, so that
 callers asking the same question share it and nothing has to be declared. It is built, in
 one parallel statement that costs about what binning the whole municipality once costs, by
@@ -68,7 +68,7 @@ assert all(size % BASE_CELL == 0 for size in CELL_SIZES)
 # Unfiltered QuerySets with a name of their own: what staff and the public read.
 AUDIENCES = {
     "all": lambda model: model.objects.all(),
-    "public": lambda model: model.objects.visible_to_public(),
+    "public": lambda model: model.objects.readable_by(None),
 }
 # Filtered pre-aggregates a municipality keeps, the most recently built; each is at most a
 # row for every 50 m cell with an observation (35,000 for the bench's million).

@@ -2,7 +2,7 @@
 """What the plan page and the walk protocol show, computed from the database.
 
 The plan page is a public document: it is built from what the public may read
-(`Observation.objects.visible_to_public()`), with the district picture's small cells and
+(`Observation.objects.readable_by(None)`), with the district picture's small cells and
 the heat map's cells under PUBLIC_MIN_COUNT hidden, for every reader, planners included —
 a planner previewing a draft sees what the public will see. The figures (picture, maps,
 fixes) are cached per municipality, period and language until the observations change
@@ -41,7 +41,8 @@ FIXES_LISTED = 20
 
 
 def public_observations():
-    return Observation.objects.visible_to_public()
+    """What the public reads (walks.roles), which is what the plan shows everyone."""
+    return Observation.objects.readable_by(None)
 
 
 def map_labels() -> dict:
