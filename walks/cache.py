@@ -5,9 +5,10 @@
 it: CACHE_URL) under the name, the parts that make the answer differ (audience, query,
 place, period…), the active language and `observations_stamp()`; on a miss it computes,
 stores and returns. So a new or changed observation, or a category made sensitive or
-ordinary again, is a new key at once (a deleted observation within seconds): the map's clusters, the district picture, the
-plan's figures and its prints never serve what the observations no longer say. The heat
-map's pre-aggregates (analysis.heatmap) are rebuilt under the same stamp.
+ordinary again, is a new key at once (a deleted observation within seconds): the map's
+clusters, the district picture, the plan's figures and its prints never serve what the
+observations no longer say. The heat map's pre-aggregates (analysis.heatmap) are rebuilt
+under the same stamp.
 """
 
 import hashlib

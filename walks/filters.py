@@ -240,14 +240,20 @@ FILTERS: dict[str, Filter] = {
             "observed_after",
             _moment,
             lambda rows, moment: rows.observed_between(start=moment),
-            gettext_lazy("Observed on or after this day (YYYY-MM-DD, local time)."),
+            gettext_lazy(
+                "Observed on or after this day or moment (YYYY-MM-DD or ISO 8601, local "
+                "time unless it says)."
+            ),
             _MOMENT,
         ),
         Filter(
             "observed_before",
             _moment,
             lambda rows, moment: rows.observed_between(end=moment),
-            gettext_lazy("Observed before this day (YYYY-MM-DD, local time)."),
+            gettext_lazy(
+                "Observed before this day or moment (YYYY-MM-DD or ISO 8601, local time "
+                "unless it says)."
+            ),
             _MOMENT,
         ),
         Filter(

@@ -13,9 +13,9 @@ transformed.
 
 Answers are cached (walks.cache) under what the caller may read and the query, until the
 observations change: an added or changed observation, or a category made sensitive, is
-seen at once, a deleted one within seconds (walks.cache.observations_stamp). The whole municipality's first screen is the same for every
-planner, and over a million observations it costs a full scan (about a second on two
-cores).
+seen at once, a deleted one within seconds (walks.cache.observations_stamp). The whole
+municipality's first screen is the same for every planner, and over a million
+observations it costs a full scan (about a second on two cores).
 """
 
 import math
