@@ -5,6 +5,10 @@ The consumers: the observation list, the clusters, the heat map, an action's `fi
 (hotspot → action), the exports, their OpenAPI parameters, and the map workspace's
 configuration. A name in one and not in another fails the first test; the second walks
 every filter, with a good value and a bad one, through every endpoint.
+
+The district picture is not a consumer: it takes a period (start, end) and one theme, and
+what it hides from the public (analysis.picture) holds because every published figure is
+over the same observations; filters would let a reader difference a hidden cell out.
 """
 
 import json
