@@ -18,12 +18,12 @@ the privacy threshold, draws each cell back in EPSG:4326 and writes the GeoJSON:
 milliseconds for any view, so a panned or repeated view costs what any view costs.
 
 A pre-aggregate is named by its QuerySet: "all" (staff, planners and administrators
-without filters: `Observation.objects.all()`), "public" (`visible_to_public()`), or, for
+without filters: `Observation.objects.all()`), "public" (`readable_by(None)`), or, for
 any other QuerySet (filters, a participant's own points), a digest of its SQL, so that
 callers asking the same question share it and nothing has to be declared. It is built, in
 one parallel statement that costs about what binning the whole municipality once costs, by
 the first request that finds it missing or built from an older state of the observations
-(`observations_stamp`). Besides "all" and "public", a municipality keeps the
+(`walks.cache.observations_stamp`). Besides "all" and "public", a municipality keeps the
 KEEP_FILTERED most recently built filtered ones; older or outdated ones are dropped.
 
 A change to any observation, or to which categories are sensitive, changes the stamp.
@@ -43,6 +43,8 @@ from django.db import connection, transaction
 from django.db.models import IntegerField, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+
+from walks.cache import joined, stamp_sql
 
 # Cell sizes a client may ask for, in metres of the national CRS.
 CELL_SIZES = (50, 100, 250, 500, 1000, 2000)
@@ -66,7 +68,7 @@ assert all(size % BASE_CELL == 0 for size in CELL_SIZES)
 # Unfiltered QuerySets with a name of their own: what staff and the public read.
 AUDIENCES = {
     "all": lambda model: model.objects.all(),
-    "public": lambda model: model.objects.visible_to_public(),
+    "public": lambda model: model.objects.readable_by(None),
 }
 # Filtered pre-aggregates a municipality keeps, the most recently built; each is at most a
 # row for every 50 m cell with an observation (35,000 for the bench's million).
@@ -289,43 +291,10 @@ def tiles_of(
     return found
 
 
-# What the observation table's state depends on, in one row: see observations_stamp.
-_STAMP = (
-    "(SELECT max(updated_at) FROM {table}), (SELECT max(id) FROM {table}),"
-    " pg_stat_get_tuples_updated(%s::regclass) + pg_stat_get_tuples_deleted(%s::regclass)"
-    " + pg_stat_get_tuples_inserted(%s::regclass),"
-    " (SELECT string_agg(id::text, ',' ORDER BY id) FROM {category} WHERE is_sensitive)"
-)
-
-
-def _stamp_sql(model) -> tuple[str, list]:
-    table = model._meta.db_table
-    category = model._meta.get_field("category").related_model._meta.db_table
-    return _STAMP.format(table=table, category=category), [table, table, table]
-
-
-def observations_stamp(model) -> str:
-    """Changes whenever an observation is added, changed or deleted, or a category becomes
-    sensitive or stops being so; costs ~1 ms.
-
-    max(updated_at) and max(id) come from their indexes and see every save at once; the
-    statistics counters also see deletions and bulk updates (flushed within about 1 s).
-    A per-municipality count would be exact but costs 150–250 ms at a million rows.
-    """
-    sql, params = _stamp_sql(model)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {sql}", params)
-        return _joined(cursor.fetchone())
-
-
-def _joined(values) -> str:
-    return "|".join(str(value) for value in values)
-
-
-def _stamps(model, municipality, key) -> tuple[str, str | None]:
-    """The observations' stamp, and the one the pre-aggregate `key` of the municipality
-    was built at (None if never): one query."""
-    sql, params = _stamp_sql(model)
+def _stamps(municipality, key) -> tuple[str, str | None]:
+    """The observations' stamp (walks.cache), and the one the pre-aggregate `key` of the
+    municipality was built at (None if never): one query."""
+    sql, params = stamp_sql()
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {sql}, (SELECT stamp FROM geo_heatcell_stamp"
@@ -333,7 +302,7 @@ def _stamps(model, municipality, key) -> tuple[str, str | None]:
             [*params, municipality.pk, key],
         )
         *values, built = cursor.fetchone()
-    return _joined(values), built
+    return joined(values), built
 
 
 def _built_stamp(stamp: str, srid: int) -> str:
@@ -348,12 +317,12 @@ def build_heat_cells(observations, municipality, key: str):
     builds, others asking for the same at the same time wait for it (an advisory lock) and
     then find it current. Readers see the old cells until the new ones are committed."""
     srid = municipality.national_srid
-    stamp, built = _stamps(observations.model, municipality, key)
+    stamp, built = _stamps(municipality, key)
     if built == _built_stamp(stamp, srid):
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_id(municipality, key)])
-        stamp, built = _stamps(observations.model, municipality, key)
+        stamp, built = _stamps(municipality, key)
         if built == _built_stamp(stamp, srid):
             return
         sql, params = weighted_points(observations).query.sql_with_params()
@@ -450,14 +419,13 @@ def heatmap(
     cell: int | None = None,
     zoom: int | None = None,
     min_count: int = 1,
-    cache_key: str | None = None,
 ) -> bytes:
     """The heat map of `observations` in `municipality` as a GeoJSON FeatureCollection.
 
     `bbox` (lon/lat, default the municipality's extent) chooses the tiles; the answer has
     every cell of those tiles with at least `min_count` observations, summed from the
-    QuerySet's pre-aggregate (see the module's docstring). `cache_key` is accepted and
-    not needed: the pre-aggregate is named by the QuerySet's own SQL.
+    QuerySet's pre-aggregate (see the module's docstring), which is named by the
+    QuerySet's own SQL.
     """
     srid = municipality.national_srid
     view = clip(bbox or municipality.geom.extent, municipality.geom.extent)

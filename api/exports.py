@@ -11,12 +11,14 @@ Query parameters, each at most once (lists comma-separated):
                 crs is refused with 400, ask for gpkg, shp.zip or csv instead.
   lang          fi, sv or en: the language of category, theme, status and district names
                 (default: the Accept-Language header). Column names are always the same.
-  municipality  official code; district (id); category and theme (codes); status; walk (id);
-  observed_after, observed_before (ISO date or date-time, local time unless it says,
-                 e.g. 2026-11-23T18:00Z; the end is exclusive); light (daylight, dusk,
-                 dark); positive (true/false).
-                 Each filter applies to the layers it means something for; asking a layer
-                 for a filter it has not got is a 400, and so is any unknown parameter.
+  filters       every filter of the observation list (walks.filters), read the same way:
+                 bbox, municipality, district, category, theme, status, walk,
+                 severity_min/severity_max, observed_after/observed_before (ISO date or
+                 date-time, local time unless it says, e.g. 2026-11-23T18:00Z; the end is
+                 exclusive), light, positive, unit, updated_since.
+                 Each filter applies to the layers it means something for (observations
+                 take them all); asking a layer for a filter it has not got is a 400, and
+                 so is any unknown parameter.
 
 CSV: `WKT` geometry first, then `lon`/`lat` (EPSG:4326) or `x`/`y` (other CRS) of a point
 on the feature, then the attributes; text cells that a spreadsheet would take for a formula
@@ -32,8 +34,8 @@ from pathlib import Path
 
 from django.http import FileResponse, Http404
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
@@ -52,6 +54,11 @@ from analysis.exports import (
 )
 from api.permissions import MayExport
 from api.schemas import BINARY, EXPORT_REFUSED, FORBIDDEN, GEOJSON_FILE, NOT_FOUND
+from walks.filters import FILTERS
+
+
+def layers_filtered_by(name: str) -> list[str]:
+    return [layer for layer, each in LAYERS.items() if name in each.filters]
 
 
 def query(name, kind, description, **schema):
@@ -80,20 +87,14 @@ PARAMETERS = [
         "Language of names and labels (default: Accept-Language).",
         enum=list(LANGUAGES),
     ),
-    query("municipality", str, "Official municipality code, e.g. 285."),
-    query("district", OpenApiTypes.INT, "District id."),
-    query("category", str, "Category codes, comma-separated (observations)."),
-    query("theme", str, "Theme codes, comma-separated (observations, walks)."),
-    query("status", str, "Statuses, comma-separated (observations)."),
-    query("walk", OpenApiTypes.INT, "Walk id (observations, walks)."),
-    query(
-        "observed_after",
-        str,
-        "ISO date or date-time, local time unless it says (observations, walks).",
+    *(
+        query(
+            name,
+            each.schema,
+            format_lazy("{} ({})", each.help, ", ".join(layers_filtered_by(name))),
+        )
+        for name, each in FILTERS.items()
     ),
-    query("observed_before", str, "Like observed_after; the end is exclusive."),
-    query("light", str, "daylight, dusk, dark; comma-separated (observations)."),
-    query("positive", bool, "true: safe or pleasant places; false: problems (observations)."),
 ]
 # One file, of the format's type; errors are JSON. GeoJSON is JSON, so it is described as
 # what it is; the other formats are bytes.

@@ -4,18 +4,20 @@
 Each list endpoint has a small serializer of its query parameters. It is also what the
 OpenAPI document shows (drf-spectacular turns a serializer into query parameters). A
 parameter the endpoint does not know is a 400 that names it, so a typo never silently
-returns everything.
+returns everything. The observation filters are walks.filters' vocabulary, each wrapped in
+a FilterField: every endpoint that narrows observations inherits ObservationFilters.
 """
 
-from django.contrib.gis.geos import Polygon
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.drainage import set_override
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from walks.models import LightCondition, Status, WalkState
+from walks.filters import FILTERS, FilterError, check_filters
+from walks.models import WalkState
 
 DEFAULT_LIMIT = 100
 # A map view draws up to this many points at once; more than that, it asks for aggregates.
@@ -40,28 +42,38 @@ class CommaListField(serializers.Field):
         return ",".join(value)
 
 
-class BBoxField(serializers.CharField):
-    default_error_messages = {
-        "format": _("Give four numbers: minLon,minLat,maxLon,maxLat."),
-        "range": _("Longitudes must be within -180…180 and latitudes within -90…90."),
-        "order": _("The minimum must be less than the maximum."),
-    }
+class FilterField(serializers.Field):
+    """One filter of walks.filters: its parser, help text and OpenAPI schema."""
+
+    def __init__(self, name: str, **kwargs):
+        self.filter = FILTERS[name]
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", self.filter.help)
+        super().__init__(**kwargs)
+        set_override(self, "field", self.filter.schema)
 
     def to_internal_value(self, data):
         try:
-            numbers = [float(part) for part in str(data).split(",")]
-        except ValueError:
-            self.fail("format")
-        if len(numbers) != 4 or any(n != n or n in (float("inf"), float("-inf")) for n in numbers):
-            self.fail("format")
-        min_lon, min_lat, max_lon, max_lat = numbers
-        if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
-            self.fail("range")
-        if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
-            self.fail("range")
-        if min_lon >= max_lon or min_lat >= max_lat:
-            self.fail("order")
-        return Polygon.from_bbox(numbers)
+            return self.filter.parse(self.filter.name, str(data))
+        except FilterError as error:
+            raise ValidationError(str(error)) from error
+
+    def to_representation(self, value):
+        return str(value)
+
+
+class ObservationFilters(serializers.Serializer):
+    """Every filter of walks.filters, checked one by one and together."""
+
+    def get_fields(self):
+        # The vocabulary first; a subclass may declare one of them again (e.g. required).
+        return {**{name: FilterField(name) for name in FILTERS}, **super().get_fields()}
+
+    def validate(self, attrs):
+        errors = check_filters(attrs)
+        if errors:
+            raise ValidationError({name: [message] for name, message in errors.items()})
+        return attrs
 
 
 class PagingParameters(serializers.Serializer):
@@ -121,66 +133,8 @@ class WalkParameters(PagingParameters):
     )
 
 
-class ObservationParameters(PagingParameters):
-    bbox = BBoxField(
-        required=False,
-        help_text=_("minLon,minLat,maxLon,maxLat in WGS84, e.g. 26.90,60.44,26.98,60.48."),
-    )
-    municipality = serializers.CharField(
-        required=False, max_length=10, help_text=_("Municipality code.")
-    )
-    district = serializers.IntegerField(required=False, min_value=1, help_text=_("District id."))
-    category = CommaListField(
-        child=serializers.SlugField(),
-        required=False,
-        help_text=_("Category codes, comma-separated."),
-    )
-    theme = serializers.SlugField(required=False, help_text=_("Theme code."))
-    status = CommaListField(
-        child=serializers.ChoiceField(Status.choices),
-        required=False,
-        help_text=_("Statuses, comma-separated: new, confirmed, assigned, in_progress, …"),
-    )
-    walk = serializers.IntegerField(required=False, min_value=1, help_text=_("Walk id."))
-    severity_min = serializers.IntegerField(required=False, min_value=1, max_value=5)
-    severity_max = serializers.IntegerField(required=False, min_value=1, max_value=5)
-    observed_after = serializers.DateField(
-        required=False, help_text=_("Observed on or after this day (YYYY-MM-DD, local time).")
-    )
-    observed_before = serializers.DateField(
-        required=False, help_text=_("Observed before this day (YYYY-MM-DD, local time).")
-    )
-    light = serializers.ChoiceField(LightCondition.choices, required=False)
-    positive = serializers.BooleanField(
-        required=False, help_text=_("true: safe or pleasant places; false: problems.")
-    )
-    unit = CommaListField(
-        child=serializers.SlugField(),
-        required=False,
-        help_text=_(
-            "Responsible unit codes, comma-separated: the unit the observation is assigned "
-            "to, or, while it is assigned to none, its category's default unit."
-        ),
-    )
-    updated_since = serializers.DateTimeField(
-        required=False,
-        help_text=_("Changed at or after this moment (ISO 8601), for clients that sync."),
-    )
-
-    def to_internal_value(self, data):
-        # An unencoded "+02:00" arrives as " 02:00"; a sync client means the plus sign.
-        if isinstance(data.get("updated_since"), str):
-            data = {**data, "updated_since": data["updated_since"].replace(" ", "+")}
-        return super().to_internal_value(data)
-
-    def validate(self, attrs):
-        low, high = attrs.get("severity_min"), attrs.get("severity_max")
-        if low is not None and high is not None and low > high:
-            raise ValidationError({"severity_min": [_("Must not be above severity_max.")]})
-        after, before = attrs.get("observed_after"), attrs.get("observed_before")
-        if after and before and after >= before:
-            raise ValidationError({"observed_after": [_("Must be before observed_before.")]})
-        return attrs
+class ObservationParameters(PagingParameters, ObservationFilters):
+    pass
 
 
 # The list's sort orders: newest first by default; ties broken by id, so pages never overlap.
@@ -200,41 +154,6 @@ class ObservationListParameters(ObservationParameters):
             "Sort order: -observed_at (newest first), observed_at, -severity, -updated_at."
         ),
     )
-
-
-def filter_observations(observations, query: dict):
-    """Narrow an ObservationQuerySet by the parameters of ObservationParameters."""
-    if "bbox" in query:
-        observations = observations.in_bbox(query["bbox"])
-    if "municipality" in query:
-        observations = observations.filter(municipality__code=query["municipality"])
-    if "district" in query:
-        observations = observations.in_district(query["district"])
-    if "category" in query:
-        observations = observations.in_categories(query["category"])
-    if "theme" in query:
-        observations = observations.in_theme(query["theme"])
-    if "status" in query:
-        observations = observations.with_status(query["status"])
-    if "walk" in query:
-        observations = observations.in_walk(query["walk"])
-    if "light" in query:
-        observations = observations.filter(light_condition=query["light"])
-    if "positive" in query:
-        observations = observations.filter(is_positive=query["positive"])
-    if "unit" in query:
-        codes = query["unit"]
-        observations = observations.filter(
-            Q(responsible_unit__code__in=codes)
-            | Q(responsible_unit__isnull=True, category__default_unit__code__in=codes)
-        )
-    if "updated_since" in query:
-        observations = observations.changed_since(query["updated_since"])
-    observations = observations.severity_between(
-        query.get("severity_min"), query.get("severity_max")
-    )
-    # Whole days in local time.
-    return observations.observed_between(query.get("observed_after"), query.get("observed_before"))
 
 
 def filter_walks(queryset, query: dict):

@@ -1,14 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Who may read and change what, for every endpoint (the roles of DESIGN.md).
-
-| role         | reads observations             | writes observations                         |
-|--------------|--------------------------------|---------------------------------------------|
-| public       | public, not sensitive          | —                                           |
-| participant  | public + their own             | create in their walk; edit/delete their own |
-|              |                                | while the walk is open                      |
-| staff        | all                            | status/assignment for their units' ones     |
-| planner      | all                            | create, edit, status/assignment for any     |
-| admin        | all                            | everything                                  |
+"""Who may read and change what, for every endpoint: the rules of walks.roles, asked here.
 
 Everyone reads municipalities, districts, themes, categories and walks; only planners
 and administrators see join codes. An observation the caller may not read is a 404.
@@ -22,44 +13,44 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from api.auth import participant_of
+from walks import roles
 from walks.models import Observation
 from walks.roles import Role, role_of
 
-INTERNAL_READERS = (Role.STAFF, Role.PLANNER, Role.ADMIN)
-CREATORS = (Role.PARTICIPANT, Role.PLANNER, Role.ADMIN)
-EDITORS = (Role.PARTICIPANT, Role.PLANNER, Role.ADMIN)
-DELETERS = (Role.PARTICIPANT, Role.ADMIN)
-ASSIGNERS = (Role.STAFF, Role.PLANNER, Role.ADMIN)
-PHOTOGRAPHERS = (Role.STAFF, Role.PLANNER, Role.ADMIN)
-EXPORTERS = (Role.STAFF, Role.PLANNER, Role.ADMIN)
+
+def caller(request):
+    """The walk participant the request's key names, else the request's user."""
+    return participant_of(request) or request.user
 
 
 def caller_role(request) -> Role:
     """The caller's role, worked out once per request."""
     role = getattr(request, "_lyhty_role", None)
     if role is None:
-        role = Role.PARTICIPANT if participant_of(request) else role_of(request.user)
-        request._lyhty_role = role
+        role = request._lyhty_role = role_of(caller(request))
     return role
 
 
 def reads_internal(request) -> bool:
-    return caller_role(request) in INTERNAL_READERS
+    return roles.reads_internal(caller_role(request))
 
 
 def sees_join_codes(request) -> bool:
-    return caller_role(request) in (Role.PLANNER, Role.ADMIN)
+    return roles.organises(caller_role(request))
 
 
 def observations_for(request):
     """The observations the caller may read."""
+    return Observation.objects.readable_by(caller(request), caller_role(request))
+
+
+def audience(request) -> str:
+    """Names what observations_for gives the caller, for cache keys: "all", "public" or
+    "participant:<id>" (the public's and the participant's own)."""
     if reads_internal(request):
-        return Observation.objects.all()
-    public = Observation.objects.visible_to_public()
+        return "all"
     participant = participant_of(request)
-    if participant is not None:
-        return public | Observation.objects.filter(participant=participant)
-    return public
+    return f"participant:{participant.pk}" if participant else "public"
 
 
 def is_their_own(request, observation: Observation) -> bool:
@@ -75,22 +66,13 @@ def may_view_photos(request, observation: Observation) -> bool:
 def may_add_photo(request, observation: Observation) -> bool:
     """Staff, planners and administrators on any observation; a participant on their own
     while its walk is open."""
-    if caller_role(request) in PHOTOGRAPHERS:
+    if roles.adds_photos_to_any(caller_role(request)):
         return True
     return (
         is_their_own(request, observation)
         and observation.walk is not None
         and observation.walk.is_open
     )
-
-
-def unit_ids_of(user) -> set[int]:
-    return set(user.units.values_list("id", flat=True))
-
-
-def is_their_unit(user, observation: Observation) -> bool:
-    units = unit_ids_of(user)
-    return bool(units & {observation.category.default_unit_id, observation.responsible_unit_id})
 
 
 class ReadOnly(BasePermission):
@@ -111,9 +93,12 @@ class ObservationAccess(BasePermission):
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:
             return True
-        role = caller_role(request)
-        allowed = {"POST": CREATORS, "PATCH": EDITORS, "DELETE": DELETERS}.get(request.method, ())
-        if role not in allowed:
+        may = {
+            "POST": roles.creates_observations,
+            "PATCH": roles.edits_observations,
+            "DELETE": roles.deletes_observations,
+        }.get(request.method)
+        if may is None or not may(caller_role(request)):
             return False
         participant = participant_of(request)
         if participant is not None and not participant.walk.is_open:
@@ -130,14 +115,14 @@ class ObservationAccess(BasePermission):
                 self.message = _("You can change only your own observations.")
                 return False
             return True
-        return caller_role(request) in (Role.PLANNER, Role.ADMIN)
+        return roles.organises(caller_role(request))
 
 
 class MayExport(BasePermission):
     message = _("Exports are for planners, department staff and administrators.")
 
     def has_permission(self, request, view):
-        return caller_role(request) in EXPORTERS
+        return roles.exports(caller_role(request))
 
 
 class MayAssign(BasePermission):
@@ -146,9 +131,7 @@ class MayAssign(BasePermission):
     message = _("Only the responsible unit, a planner or an administrator can do this.")
 
     def has_permission(self, request, view):
-        return caller_role(request) in ASSIGNERS
+        return roles.assigns(caller_role(request))
 
     def has_object_permission(self, request, view, obj):
-        if caller_role(request) == Role.STAFF:
-            return is_their_unit(request.user, obj)
-        return True
+        return roles.assigns_this(caller_role(request), request.user, obj)

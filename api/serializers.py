@@ -34,6 +34,7 @@ from walks.models import (
     Theme,
     Visibility,
     WalkState,
+    normalise_join_code,
 )
 
 LANGUAGES = ("fi", "sv", "en")
@@ -230,7 +231,7 @@ class JoinSerializer(serializers.Serializer):
     )
 
     def validate_code(self, value):
-        return value.strip().upper()
+        return normalise_join_code(value)
 
     def validate_privacy_accepted(self, value):
         if value is not True:

@@ -15,7 +15,7 @@ from django.views.decorators.cache import cache_control
 
 from frontend.strings import counted
 from geo.models import Municipality
-from walks.models import ParticipantGroup, SafetyWalk
+from walks.models import ParticipantGroup, SafetyWalk, normalise_join_code
 
 # The groups a participant picks from when joining: short words, mapped to the model's.
 JOIN_GROUPS = [
@@ -33,13 +33,9 @@ def landing(request):
     return render(request, "frontend/landing.html", {"municipalities": municipalities})
 
 
-def normalise_code(code: str) -> str:
-    return "".join(code.split()).upper()
-
-
 def walk_start(request):
     """A field for the join code; a known code goes on to the walk's logger."""
-    code = normalise_code(request.GET.get("code", ""))
+    code = normalise_join_code(request.GET.get("code", ""))
     error = ""
     if code:
         if SafetyWalk.objects.filter(join_code=code).exists():
@@ -50,7 +46,7 @@ def walk_start(request):
 
 def walk_logger(request, code):
     """The phone logger of one walk: the join form first, then the map and the categories."""
-    code = normalise_code(code)
+    code = normalise_join_code(code)
     walk = SafetyWalk.objects.filter(join_code=code).defer("route", "track").first()
     if walk is None:
         context = {"code": code, "error": _("No walk has this code.")}

@@ -17,14 +17,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
-from walks.models import SafetyWalk
-from walks.roles import Role, role_of
-
-ORGANISERS = (Role.PLANNER, Role.ADMIN)
+from walks import roles
+from walks.models import SafetyWalk, normalise_join_code
+from walks.roles import role_of
 
 
 def is_organiser(user) -> bool:
-    return role_of(user) in ORGANISERS
+    return roles.organises(role_of(user))
 
 
 def for_organisers(view):
@@ -35,7 +34,9 @@ def for_organisers(view):
     def wrapped(request, code):
         if not is_organiser(request.user):
             raise PermissionDenied
-        walk = SafetyWalk.objects.filter(join_code=code.strip().upper()).defer("route", "track")
+        walk = SafetyWalk.objects.filter(join_code=normalise_join_code(code)).defer(
+            "route", "track"
+        )
         walk = walk.first()
         if walk is None:
             raise Http404

@@ -16,7 +16,8 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
-from django.db import connection
+from django.contrib.gis.db.models import GeometryField
+from django.db.models import CharField, F, Value
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,10 +25,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from api.filters import MAX_LIMIT
+from api.geojson import GEOJSON, Feature, GeoJSONGeometry, feature_collection
 from frontend.strings import counted
 from geo.models import Municipality
+from plans.maps import PALETTES
+from walks import roles
+from walks.filters import FILTERS
 from walks.models import (
     ALLOWED_TRANSITIONS,
+    CLOSED_STATUSES,
+    FIXED_STATUSES,
+    OPEN_STATUSES,
     Category,
     LightCondition,
     ResponsibleUnit,
@@ -36,9 +44,8 @@ from walks.models import (
     Theme,
     WalkState,
 )
-from walks.roles import Role, role_of
+from walks.roles import role_of
 
-WORKSPACE_ROLES = (Role.STAFF, Role.PLANNER, Role.ADMIN)
 # More observations than this in view are drawn as server clusters, never as points.
 POINT_LIMIT = 2000
 # Rows of the list beside the map.
@@ -71,7 +78,7 @@ def for_workspace(view):
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if role_of(request.user) not in WORKSPACE_ROLES:
+        if not roles.uses_workspace(role_of(request.user)):
             return render(request, "frontend/map_forbidden.html", status=403)
         return view(request, *args, **kwargs)
 
@@ -162,7 +169,7 @@ def map_workspace(request):
         "lights": LightCondition.choices,
         "units": ResponsibleUnit.objects.all(),
         "role": role,
-        "is_planner": role in (Role.PLANNER, Role.ADMIN),
+        "is_planner": roles.organises(role),
         "strings": strings(),
         "config": {
             "role": role.value,
@@ -181,6 +188,15 @@ def map_workspace(request):
             },
             "themes": {t.code: t.name for t in Theme.objects.all()},
             "statuses": dict(Status.choices),
+            # Code asks for a group of statuses, never for a list of its own.
+            "statusGroups": {
+                "open": list(OPEN_STATUSES),
+                "fixed": list(FIXED_STATUSES),
+                "closed": list(CLOSED_STATUSES),
+            },
+            # The observation filters, in order: walks.filters, as every consumer has them.
+            "filters": list(FILTERS),
+            "palettes": PALETTES,
             "lights": dict(LightCondition.choices),
             "units": {u.code: u.name for u in ResponsibleUnit.objects.all()},
             "walkStates": dict(WalkState.choices),
@@ -205,34 +221,31 @@ def map_workspace(request):
     return render(request, "frontend/map.html", context)
 
 
-_WALK_LINES = """
-SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(f), '[]'))::text
-FROM (
-    SELECT json_build_object(
-        'type', 'Feature', 'id', w.id,
-        'geometry', NULL,
-        'properties', json_build_object(
-            'id', w.id, 'title', w.title, 'state', w.state, 'starts_at', w.starts_at,
-            'route', ST_AsGeoJSON(w.route, 6)::json, 'track', ST_AsGeoJSON(w.track, 6)::json,
-            'join_code', CASE WHEN %s THEN w.join_code END)) AS f
-    FROM {walk} w JOIN {municipality} m ON m.id = w.municipality_id
-    WHERE m.code = %s AND (w.route IS NOT NULL OR w.track IS NOT NULL)
-    ORDER BY w.starts_at DESC, w.id DESC
-    LIMIT %s
-) AS rows
-"""
-
-
 @for_workspace
 def walk_lines(request):
     """The walks of ?municipality=<code> as Features without geometry: their planned route
-    and recorded track are two geometries, in properties `route` and `track`."""
-    code = request.GET.get("municipality", "")
-    planner = role_of(request.user) in (Role.PLANNER, Role.ADMIN)
-    sql = _WALK_LINES.format(
-        walk=SafetyWalk._meta.db_table, municipality=Municipality._meta.db_table
+    and recorded track are two geometries, in properties `route` and `track`. Built by the
+    API's GeoJSON builder (api.geojson), in one statement."""
+    walks = (
+        SafetyWalk.objects.filter(municipality__code=request.GET.get("municipality", ""))
+        .exclude(route__isnull=True, track__isnull=True)
+        .order_by("-starts_at", "-id")
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [planner, code, MAX_LIMIT])
-        content = cursor.fetchone()[0]
-    return HttpResponse(content, content_type="application/geo+json")
+    shows_code = roles.organises(role_of(request.user))
+    feature = Feature(
+        id=F("id"),
+        geometry=Value(None, output_field=GeometryField(srid=4326)),
+        properties={
+            "id": F("id"),
+            "title": F("title"),
+            "state": F("state"),
+            "starts_at": F("starts_at"),
+            "route": GeoJSONGeometry(F("route")),
+            "track": GeoJSONGeometry(F("track")),
+            "join_code": F("join_code") if shows_code else Value(None, output_field=CharField()),
+        },
+    )
+    content = feature_collection(
+        walks, feature, limit=MAX_LIMIT, offset=0, next_url=None, previous_url=None
+    )
+    return HttpResponse(content, content_type=GEOJSON)

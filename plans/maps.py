@@ -20,6 +20,22 @@ from django.utils.safestring import SafeString, mark_safe
 # Sequential colours (ColorBrewer YlOrRd, 5 classes): light = few, dark = many.
 BANDS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
 NO_DATA = "#9e9e9e"
+# Okabe–Ito colours by theme code, told apart with colour-blindness too.
+THEME_COLOURS = {
+    "lighting": "#f0e442",
+    "road_condition": "#e69f00",
+    "traffic": "#0072b2",
+    "vandalism": "#d55e00",
+    "visibility": "#009e73",
+    "accessibility": "#56b4e9",
+    "feeling": "#cc79a7",
+    "other": "#999999",
+}
+# The district choropleth of the map workspace (ColorBrewer OrRd, 5 classes).
+SEQUENTIAL = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"]
+# Every map's colours in one place: the plan's maps above, the map workspace's through its
+# configuration (frontend.workspace).
+PALETTES = {"themes": THEME_COLOURS, "heat": BANDS, "sequential": SEQUENTIAL, "noData": NO_DATA}
 
 
 @dataclass

@@ -2,29 +2,29 @@
 """What the plan page and the walk protocol show, computed from the database.
 
 The plan page is a public document: it is built from what the public may read
-(`Observation.objects.visible_to_public()`), with the district picture's small cells and
+(`Observation.objects.readable_by(None)`), with the district picture's small cells and
 the heat map's cells under PUBLIC_MIN_COUNT hidden, for every reader, planners included —
 a planner previewing a draft sees what the public will see. The figures (picture, maps,
-fixes) are cached per municipality, language and observation-table stamp.
+fixes) are cached per municipality, period and language until the observations change
+(walks.cache).
 """
 
 import base64
 import datetime
-import hashlib
 import json
 from collections import Counter
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from analysis.heatmap import PUBLIC_MIN_COUNT, heatmap, observations_stamp
+from analysis.heatmap import PUBLIC_MIN_COUNT, heatmap
 from analysis.picture import Period, municipality_picture, resolved_at
 from plans import maps
 from plans.models import Action, ActionStatus
+from walks.cache import cached
+from walks.filters import apply_filters
 from walks.models import (
     FIXED_STATUSES,
     Observation,
@@ -41,7 +41,8 @@ FIXES_LISTED = 20
 
 
 def public_observations():
-    return Observation.objects.visible_to_public()
+    """What the public reads (walks.roles), which is what the plan shows everyone."""
+    return Observation.objects.readable_by(None)
 
 
 def map_labels() -> dict:
@@ -78,22 +79,19 @@ def district_features(municipality, picture: dict) -> dict:
 def theme_heat_maps(municipality, boundary, period: Period) -> list:
     labels = map_labels()
     made = []
-    in_period = public_observations().observed_between(period.start, period.end)
     for theme in Theme.objects.order_by("order", "code"):
-        # The same key as the heat-map API's for these filters: the two share the cache.
+        # The heat-map API's filters, so the two share the pre-aggregate of the same question.
         filters = {
-            "theme": theme.code,
+            "theme": [theme.code],
             "observed_after": period.start,
             "observed_before": period.end,
         }
-        cache_key = json.dumps(["public", filters], sort_keys=True, default=str)
         cells = json.loads(
             heatmap(
-                in_period.in_theme(theme.code),
+                apply_filters(public_observations(), filters),
                 municipality,
                 cell=PLAN_CELL,
                 min_count=PUBLIC_MIN_COUNT,
-                cache_key=cache_key,
             )
         )
         title = _("Heat map: %(theme)s") % {"theme": theme.name}
@@ -161,18 +159,16 @@ def plan_period(plan) -> Period:
 
 def plan_figures(plan) -> dict:
     """The heavy part of the plan page, cached: picture, maps and fixes."""
-    municipality = plan.municipality
     period = plan_period(plan)
-    key = (
-        "plan-figures:"
-        + hashlib.sha256(
-            f"{municipality.pk}|{get_language()}|{observations_stamp(Observation)}|"
-            f"{period}".encode()
-        ).hexdigest()
+    return cached(
+        "plan-figures",
+        [plan.municipality.pk, period.start, period.end],
+        lambda: compute_figures(plan.municipality, period),
+        FIGURES_SECONDS,
     )
-    figures = cache.get(key)
-    if figures is not None:
-        return figures
+
+
+def compute_figures(municipality, period: Period) -> dict:
     picture = municipality_picture(public_observations(), municipality, period, suppress_small=True)
     boundary = boundary_of(municipality)
     labels = map_labels()
@@ -184,14 +180,12 @@ def plan_figures(plan) -> dict:
         boundary,
         labels=labels,
     )
-    figures = {
+    return {
         "period": period,
         "picture": picture,
         "maps": [district_map, *theme_heat_maps(municipality, boundary, period)],
         "fixed": fixed_since(municipality, last_walk(municipality)),
     }
-    cache.set(key, figures, FIGURES_SECONDS)
-    return figures
 
 
 def plan_context(plan) -> dict:
@@ -282,9 +276,7 @@ def protocol_context(walk, *, internal: bool) -> dict:
     }
 
 
-def protocol_stamp(walk) -> str:
+def protocol_stamp(walk) -> list:
+    """What the protocol shows besides the observations (walks.cache adds their stamp)."""
     actions = Action.objects.filter(walks=walk).aggregate(last=Max("updated_at"), n=Count("pk"))
-    walk_fields = (walk.title, walk.state, walk.follow_up_notes, str(walk.starts_at))
-    return hashlib.sha256(
-        f"{walk_fields}|{actions}|{observations_stamp(Observation)}".encode()
-    ).hexdigest()[:24]
+    return [walk.title, walk.state, walk.follow_up_notes, str(walk.starts_at), actions]

@@ -11,33 +11,28 @@ Who sees what:
   published plan, and then with the public observations only. Nobody's name is shown:
   participants are counted by group, findings carry no reporter.
 
-The PDF and PNGs are printed by Chromium (plans.render) and cached under the plan's (or
-walk's) change stamp and the observation table's stamp, per language.
+The PDF and PNGs are printed by Chromium (plans.render) and cached (walks.cache) under the
+plan's (or walk's) change stamp, per language, until the observations change.
 """
 
-import hashlib
-
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
 
-from analysis.heatmap import observations_stamp
 from plans import render as printer
 from plans.models import SafetyPlan
 from plans.page import plan_context, protocol_context, protocol_stamp
-from walks.models import Observation, SafetyWalk
-from walks.roles import Role, role_of
+from walks import roles
+from walks.cache import cached
+from walks.models import SafetyWalk
+from walks.roles import role_of
 
 PRINT_SECONDS = 24 * 60 * 60
-PLANNERS = (Role.PLANNER, Role.ADMIN)
-INTERNAL_READERS = (Role.STAFF, Role.PLANNER, Role.ADMIN)
 
 
 def plan_for(request, code: str) -> SafetyPlan:
     plans = SafetyPlan.objects.select_related("municipality").filter(municipality__code=code)
-    if role_of(request.user) not in PLANNERS:
+    if not roles.organises(role_of(request.user)):
         plans = plans.published()
     wanted = request.GET.get("plan")
     if wanted is not None:
@@ -62,25 +57,18 @@ def plan_page(request, code):
 
 def printed_plan(request, plan) -> dict:
     """The plan's PDF and the PNG of each map, printed once per change."""
-    key = (
-        "plan-print:"
-        + hashlib.sha256(
-            f"{plan.pk}|{plan.change_stamp()}|{observations_stamp(Observation)}|"
-            f"{get_language()}".encode()
-        ).hexdigest()
-    )
-    printed = cache.get(key)
-    if printed is None:
+
+    def print_plan():
         context = {**plan_context(plan), "printing": True}
         html = render_to_string("plans/plan.html", context, request=request)
         ids = {fmap.name: fmap.element_id for fmap in context["maps"]}
         result = printer.render(request.path, html, element_ids=ids.values())
-        printed = {
+        return {
             "pdf": result.pdf,
             "pngs": {name: result.pngs[element_id] for name, element_id in ids.items()},
         }
-        cache.set(key, printed, PRINT_SECONDS)
-    return printed
+
+    return cached("plan-print", [plan.pk, plan.change_stamp()], print_plan, PRINT_SECONDS)
 
 
 def file_name(*parts) -> str:
@@ -112,7 +100,7 @@ def plan_map_png(request, code, name):
 def protocol_walk(request, walk_id) -> tuple[SafetyWalk, bool]:
     """The walk and whether the caller sees internal observations; 404 when not theirs."""
     walk = get_object_or_404(SafetyWalk.objects.select_related("municipality"), pk=walk_id)
-    if role_of(request.user) in INTERNAL_READERS:
+    if roles.reads_internal(role_of(request.user)):
         return walk, True
     if SafetyPlan.objects.published().filter(municipality=walk.municipality_id).exists():
         return walk, False
@@ -127,18 +115,14 @@ def protocol_page(request, walk_id):
 
 def protocol_pdf(request, walk_id):
     walk, internal = protocol_walk(request, walk_id)
-    key = (
-        "protocol-print:"
-        + hashlib.sha256(
-            f"{walk.pk}|{internal}|{protocol_stamp(walk)}|{get_language()}".encode()
-        ).hexdigest()
-    )
-    pdf = cache.get(key)
-    if pdf is None:
+
+    def print_protocol():
         context = {**protocol_context(walk, internal=internal), "printing": True}
         html = render_to_string("plans/protocol.html", context, request=request)
-        pdf = printer.render(request.path, html).pdf
-        cache.set(key, pdf, PRINT_SECONDS)
+        return printer.render(request.path, html).pdf
+
+    parts = [walk.pk, internal, protocol_stamp(walk)]
+    pdf = cached("protocol-print", parts, print_protocol, PRINT_SECONDS)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="walk-protocol-{walk.pk}.pdf"'
     return response

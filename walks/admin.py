@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
+from walks import roles
 from walks.models import (
     Category,
     Observation,
@@ -15,7 +16,7 @@ from walks.models import (
     StatusChange,
     Theme,
 )
-from walks.roles import Role, role_of
+from walks.roles import role_of
 
 
 @admin.register(Theme)
@@ -60,7 +61,7 @@ class SafetyWalkAdmin(LeafletGeoAdmin):
     def get_readonly_fields(self, request, obj=None):
         # The QR code shows the join code: for planners and administrators only.
         fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and role_of(request.user) in (Role.PLANNER, Role.ADMIN):
+        if obj is not None and roles.organises(role_of(request.user)):
             fields.append("join_qr")
         return fields
 

@@ -16,6 +16,8 @@ from uuid import UUID
 
 from django.db import connection, transaction
 
+from walks.columns import column, columns, typed_columns
+
 
 class ObservationRow(NamedTuple):
     """One observation on its way in; x and y are in the CRS given to insert_observations."""
@@ -42,38 +44,43 @@ class ObservationRow(NamedTuple):
     duplicate_of: UUID | None = None
 
 
-_CREATE_STAGING = """
+# The columns of ObservationRow copied as they are (their types: walks.columns); x, y and
+# duplicate_of are worked out in the INSERT.
+_FIELDS = [
+    "uuid",
+    "category",
+    "status",
+    "visibility",
+    "is_positive",
+    "light_condition",
+    "position_source",
+    "observed_at",
+    "created_at",
+    "updated_at",
+    "walk",
+    "severity",
+    "perceived_safety",
+    "accuracy_m",
+    "responsible_unit",
+]
+_CREATE_STAGING = f"""
 CREATE TEMP TABLE lyhty_observation_staging (
-    uuid uuid NOT NULL, x float8 NOT NULL, y float8 NOT NULL, category_id bigint NOT NULL,
-    status varchar(12) NOT NULL, visibility varchar(10) NOT NULL, is_positive boolean NOT NULL,
-    light_condition varchar(10) NOT NULL, position_source varchar(10) NOT NULL,
-    observed_at timestamptz NOT NULL, created_at timestamptz NOT NULL,
-    updated_at timestamptz NOT NULL, walk_id bigint, severity smallint, perceived_safety smallint,
-    accuracy_m float8, responsible_unit_id bigint, duplicate_of uuid
+    x float8 NOT NULL, y float8 NOT NULL, duplicate_of uuid, {typed_columns(_FIELDS)}
 )
 """
 _DROP_STAGING = "DROP TABLE IF EXISTS lyhty_observation_staging"
-_COPY_STAGING = (
-    "COPY lyhty_observation_staging (uuid, x, y, category_id, status, visibility, is_positive,"
-    " light_condition, position_source, observed_at, created_at, updated_at, walk_id, severity,"
-    " perceived_safety, accuracy_m, responsible_unit_id, duplicate_of) FROM STDIN"
-)
+_COPY_STAGING = f"COPY lyhty_observation_staging ({', '.join(ObservationRow._fields)}) FROM STDIN"
 # Originals first, duplicates in a second statement: a statement does not see its own rows,
 # and a duplicate needs its original's id. Rows are inserted in the order of their position
 # on a coarse grid, so that neighbours land on neighbouring index pages.
-_INSERT = """
+_INSERT = f"""
 WITH inserted AS (
     INSERT INTO walks_observation (
-        uuid, municipality_id, geom, category_id, status, visibility, is_positive,
-        light_condition, position_source, observed_at, created_at, updated_at, walk_id,
-        severity, perceived_safety, accuracy_m, responsible_unit_id, duplicate_of_id,
-        description, proposed_fix
+        {columns(_FIELDS)}, municipality_id, geom, duplicate_of_id, description, proposed_fix
     )
     SELECT
-        s.uuid, %(municipality)s, ST_Transform(ST_SetSRID(ST_MakePoint(s.x, s.y), %(srid)s), 4326),
-        s.category_id, s.status, s.visibility, s.is_positive, s.light_condition,
-        s.position_source, s.observed_at, s.created_at, s.updated_at, s.walk_id, s.severity,
-        s.perceived_safety, s.accuracy_m, s.responsible_unit_id,
+        {", ".join(f"s.{column(field)}" for field in _FIELDS)}, %(municipality)s,
+        ST_Transform(ST_SetSRID(ST_MakePoint(s.x, s.y), %(srid)s), 4326),
         CASE WHEN s.duplicate_of IS NOT NULL THEN
             (SELECT o.id FROM walks_observation o WHERE o.uuid = s.duplicate_of)
         END,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 import geo.functions  # noqa: F401  registers geom__x and geom__y
 from geo.constraints import NullableGeometryCheck
 from geo.models import District, Municipality, pick_language
+from walks.roles import readable_observations
 
 
 class TranslatedName(models.Model):
@@ -123,6 +124,11 @@ def new_join_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(8))
 
 
+def normalise_join_code(code: str) -> str:
+    """A join code as typed, read aloud or scanned, as stored: no spaces, capitals."""
+    return "".join(code.split()).upper()
+
+
 class SafetyWalk(models.Model):
     municipality = models.ForeignKey(
         Municipality,
@@ -208,6 +214,8 @@ class WalkParticipant(models.Model):
 
     # Lets DRF treat a participant like a signed-in user where it only asks this.
     is_authenticated = True
+    # What walks.roles.role_of knows a participant by.
+    is_walk_participant = True
 
 
 class Status(models.TextChoices):
@@ -272,20 +280,17 @@ class InvalidTransition(ValueError):
 
 
 class ObservationQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(status__in=OPEN_STATUSES)
-
-    def closed(self):
-        return self.filter(status__in=CLOSED_STATUSES)
-
-    def public(self):
-        return self.filter(visibility=Visibility.PUBLIC).exclude(
+    def visible_to_public(self):
+        """What anyone may read: public ones outside sensitive categories, neither
+        rejected nor duplicates."""
+        return self.filter(visibility=Visibility.PUBLIC, category__is_sensitive=False).exclude(
             status__in=(Status.REJECTED, Status.DUPLICATE)
         )
 
-    def visible_to_public(self):
-        """What anyone may read: public ones outside sensitive categories."""
-        return self.public().filter(category__is_sensitive=False)
+    def readable_by(self, who, role=None):
+        """What a user, a walk participant or nobody (None) may read: walks.roles decides.
+        `role` is who's role, when the caller has worked it out already."""
+        return readable_observations(self, who, role)
 
     def in_municipality(self, municipality):
         return self.filter(municipality=municipality)
@@ -312,6 +317,21 @@ class ObservationQuerySet(models.QuerySet):
     def with_status(self, statuses):
         return self.filter(status__in=statuses)
 
+    def in_light(self, conditions):
+        return self.filter(light_condition__in=conditions)
+
+    def positive(self, yes=True):
+        """Safe or pleasant places (or, with False, problems)."""
+        return self.filter(is_positive=yes)
+
+    def for_units(self, codes):
+        """Those the units with these codes answer for: the unit assigned, or, while none
+        is, the category's default unit."""
+        return self.filter(
+            Q(responsible_unit__code__in=codes)
+            | Q(responsible_unit__isnull=True, category__default_unit__code__in=codes)
+        )
+
     def severity_between(self, low=None, high=None):
         """Severity from low to high, both included; None leaves that end open."""
         rows = self
@@ -320,9 +340,6 @@ class ObservationQuerySet(models.QuerySet):
         if high is not None:
             rows = rows.filter(severity__lte=high)
         return rows
-
-    def between(self, start, end):
-        return self.filter(observed_at__gte=start, observed_at__lt=end)
 
     def observed_between(self, start=None, end=None):
         """Observed from start (included) to end (excluded); None leaves that end open.

@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from walks.columns import column, columns, typed_columns
 from walks.models import Category, Observation, Status, Visibility
 
 # How far outside its municipality's boundary a point may lie: GPS error near the border
@@ -97,43 +98,39 @@ def place_in_municipalities(items: list[NewObservation]) -> list[int | None]:
     return [found.get(n) for n in range(len(items))]
 
 
-# Column name → SQL type in jsonb_to_recordset, and how the column is filled.
-_COLUMNS = {
-    "uuid": "uuid",
-    "municipality": "bigint",
-    "walk": "bigint",
-    "participant": "bigint",
-    "reporter": "integer",
-    "accuracy_m": "float8",
-    "position_source": "text",
-    "category": "bigint",
-    "severity": "smallint",
-    "perceived_safety": "smallint",
-    "is_positive": "boolean",
-    "light_condition": "text",
-    "description": "text",
-    "proposed_fix": "text",
-    "status": "text",
-    "visibility": "text",
-    "observed_at": "timestamptz",
-}
+# The columns each item fills (their types: walks.columns), besides geom and stretch.
+_FIELDS = [
+    "uuid",
+    "municipality",
+    "walk",
+    "participant",
+    "reporter",
+    "accuracy_m",
+    "position_source",
+    "category",
+    "severity",
+    "perceived_safety",
+    "is_positive",
+    "light_condition",
+    "description",
+    "proposed_fix",
+    "status",
+    "visibility",
+    "observed_at",
+]
 
 
 def _insert_sql() -> str:
-    meta = Observation._meta
-    columns = [meta.get_field(name).column for name in _COLUMNS]
-    record = ", ".join(
-        f"{col} {kind}" for col, kind in zip(columns, _COLUMNS.values(), strict=True)
-    )
     return f"""
-INSERT INTO {meta.db_table} ({", ".join(columns)}, geom, stretch, created_at, updated_at)
-SELECT {", ".join(f"i.{col}" for col in columns)},
+INSERT INTO {Observation._meta.db_table} ({columns(_FIELDS)}, geom, stretch, created_at, updated_at)
+SELECT {", ".join(f"i.{column(field)}" for field in _FIELDS)},
        CASE WHEN i.stretch IS NULL THEN ST_SetSRID(ST_MakePoint(i.lon, i.lat), 4326)
             ELSE ST_LineInterpolatePoint(ST_SetSRID(ST_GeomFromGeoJSON(i.stretch), 4326), 0.5)
        END,
        ST_SetSRID(ST_GeomFromGeoJSON(i.stretch), 4326),
        now(), now()
-FROM jsonb_to_recordset(%s::jsonb) AS i(n int, lon float8, lat float8, stretch jsonb, {record})
+FROM jsonb_to_recordset(%s::jsonb)
+     AS i(n int, lon float8, lat float8, stretch jsonb, {typed_columns(_FIELDS)})
 ORDER BY i.n
 ON CONFLICT (uuid) DO NOTHING
 RETURNING uuid, id

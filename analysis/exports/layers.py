@@ -27,9 +27,9 @@ from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils.translation import get_language
 
 from geo.models import District
+from walks.filters import FILTERS
 from walks.models import (
     LightCondition,
-    ObservationQuerySet,
     ParticipantGroup,
     SafetyWalk,
     Status,
@@ -82,7 +82,8 @@ class Layer:
     model = None
     geometry_type = ""
     label_column = ""  # the feature's name in KML
-    filters: dict = {}  # filter name -> (queryset, parsed value) -> queryset
+    # Filter name (of walks.filters) -> (queryset, parsed value) -> queryset.
+    filters: dict = {}
 
     def rows(self, filters: Mapping) -> QuerySet:
         rows = self.model.objects.all()
@@ -103,18 +104,8 @@ class Observations(Layer):
     model = ObservationModel
     geometry_type = "POINT"
     label_column = "category"
-    filters = {
-        "municipality": ObservationQuerySet.in_municipality,
-        "district": ObservationQuerySet.in_district,
-        "category": ObservationQuerySet.in_categories,
-        "theme": lambda rows, codes: rows.in_theme(*codes),
-        "status": ObservationQuerySet.with_status,
-        "walk": ObservationQuerySet.in_walk,
-        "observed_after": lambda rows, t: rows.observed_between(start=t),
-        "observed_before": lambda rows, t: rows.observed_between(end=t),
-        "light": lambda rows, values: rows.filter(light_condition__in=values),
-        "positive": lambda rows, yes: rows.filter(is_positive=yes),
-    }
+    # Every filter of the observation list (walks.filters), meaning the same.
+    filters = {name: each.apply for name, each in FILTERS.items()}
 
     def columns(self):
         # Never the reporter, the participant or anything else that says who logged it.

@@ -11,32 +11,29 @@ the list endpoint gives for the same filters and bbox. One GROUP BY in PostgreSQ
 index is computed from longitude and latitude with the Mercator formula, so no point is
 transformed.
 
-Answers are cached (Django's cache) for CACHE_SECONDS under the caller's visibility, the
-query and a stamp of the observation table (its newest `updated_at` and highest id, two
-index look-ups): a changed or added observation is seen at once, a deleted one within
-CACHE_SECONDS. The whole municipality's first screen is the same for every planner, and
-over a million observations it costs a full scan (about a second on two cores).
+Answers are cached (walks.cache) under what the caller may read and the query, until the
+observations change: an added or changed observation, or a category made sensitive, is
+seen at once, a deleted one within seconds (walks.cache.observations_stamp). The whole
+municipality's first screen is the same for every planner, and over a million
+observations it costs a full scan (about a second on two cores).
 """
 
-import hashlib
-import json
 import math
 
-from django.core.cache import cache
-from django.db.models import Avg, Count, FloatField, Func, IntegerField, Max, Value
+from django.db.models import Avg, Count, FloatField, Func, IntegerField, Value
 from django.db.models.functions import Cast, Cos, Floor, Ln, Pi, Radians, Tan
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from api.auth import participant_of
-from api.filters import BBoxField, ObservationParameters, filter_observations, read_query
+from api.filters import FilterField, ObservationFilters, read_query
 from api.geojson import geometry_schema
-from api.permissions import ReadOnly, observations_for, reads_internal
+from api.permissions import ReadOnly, audience, observations_for
 from api.schemas import BAD_REQUEST
 from api.views.common import LyhtyView
-from walks.models import Observation
+from walks.cache import cached
+from walks.filters import apply_filters
 
 TAG = ["observations"]
 
@@ -44,14 +41,14 @@ TAG = ["observations"]
 CLUSTER_PIXELS = 64
 # A 4K screen holds 60 × 34 such cells; a bbox several screens wide is cut to this many.
 MAX_CLUSTERS = 5000
-# How long a cached answer may miss a deleted observation.
-CACHE_SECONDS = 60
+# How long an answer stays in the cache while the observations do not change.
+CACHE_SECONDS = 10 * 60
 
 
-class ClusterParameters(ObservationParameters):
-    limit = None
-    offset = None
-    bbox = BBoxField(help_text=_("minLon,minLat,maxLon,maxLat in WGS84: the map view."))
+class ClusterParameters(ObservationFilters):
+    bbox = FilterField(
+        "bbox", required=True, help_text=_("minLon,minLat,maxLon,maxLat in WGS84: the map view.")
+    )
     zoom = serializers.IntegerField(
         min_value=0, max_value=24, help_text=_("Web-map zoom: a cluster is 64 pixels wide.")
     )
@@ -155,32 +152,20 @@ class ClusterView(LyhtyView):
     )
     def get(self, request):
         query = read_query(request, ClusterParameters)
-        key = cache_key(request, query)
-        answer = cache.get(key)
-        if answer is None:
-            observations = filter_observations(observations_for(request), query)
+
+        def compute():
+            observations = apply_filters(observations_for(request), query)
             total, features = clusters(observations, query["zoom"])
-            answer = {
+            return {
                 "type": "FeatureCollection",
                 "count": total,
                 "zoom": query["zoom"],
                 "features": features,
             }
-            cache.set(key, answer, CACHE_SECONDS)
-        return Response(answer)
 
-
-def cache_key(request, query: dict) -> str:
-    """The caller's visibility, the query and the table's stamp, hashed."""
-    if reads_internal(request):
-        visibility = "all"
-    else:
-        participant = participant_of(request)
-        visibility = f"participant:{participant.pk}" if participant else "public"
-    stamp = Observation.objects.aggregate(changed=Max("updated_at"), last=Max("id"))
-    parts = [visibility, stamp, {k: v.wkt if k == "bbox" else v for k, v in query.items()}]
-    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
-    return f"clusters:{digest}"
+        # The query as asked: it was valid, and parsed values (a District) repr unstably.
+        asked = sorted(request.query_params.items())
+        return Response(cached("clusters", [audience(request), asked], compute, CACHE_SECONDS))
 
 
 # The same cell in Python, for tests and for anyone checking a cluster by hand.

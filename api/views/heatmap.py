@@ -7,12 +7,12 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from analysis.heatmap import CELL_SIZES, PUBLIC_MIN_COUNT, TooManyCells, heatmap
-from api.filters import BBoxField, ObservationParameters, filter_observations, read_query
+from api.filters import FilterField, ObservationFilters, read_query
 from api.geojson import GEOJSON, geometry_schema
 from api.permissions import ReadOnly, observations_for, reads_internal
 from api.schemas import BAD_REQUEST
 from api.views.common import LyhtyView, geojson_response
-from geo.models import Municipality
+from walks.filters import apply_filters
 
 TAG = ["heat map"]
 
@@ -52,15 +52,14 @@ HEATMAP_COLLECTION = {
 }
 
 
-class HeatmapParameters(ObservationParameters):
-    # A heat map is not paged.
-    limit = None
-    offset = None
-    municipality = serializers.CharField(
-        max_length=10, help_text=_("Municipality code: its national CRS carries the grid.")
+class HeatmapParameters(ObservationFilters):
+    municipality = FilterField(
+        "municipality",
+        required=True,
+        help_text=_("Municipality code: its national CRS carries the grid."),
     )
-    bbox = BBoxField(
-        required=False,
+    bbox = FilterField(
+        "bbox",
         help_text=_(
             "minLon,minLat,maxLon,maxLat in WGS84; default the municipality's extent. "
             "The answer covers the grid tiles (16 × 16 cells) that hold it."
@@ -104,11 +103,9 @@ class HeatmapView(LyhtyView):
     )
     def get(self, request):
         query = read_query(request, HeatmapParameters)
-        municipality = Municipality.objects.filter(code=query["municipality"]).first()
-        if municipality is None:
-            raise ValidationError({"municipality": [_("No municipality has this code.")]})
+        municipality = query["municipality"]
         filters = {k: v for k, v in query.items() if k not in GRID_PARAMETERS}
-        observations = filter_observations(observations_for(request), filters)
+        observations = apply_filters(observations_for(request), filters)
         internal = reads_internal(request)
         bbox = query["bbox"].extent if "bbox" in query else None
         try:

@@ -12,7 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.auth import participant_of
-from api.filters import ORDERINGS, ObservationListParameters, filter_observations, read_query
+from api.filters import ORDERINGS, ObservationListParameters, read_query
 from api.geojson import GEOJSON, single_feature
 from api.permissions import MayAssign, ObservationAccess, caller_role, observations_for
 from api.permissions import reads_internal as internal
@@ -46,6 +46,8 @@ from api.views.common import (
     refuse_oversized_body,
 )
 from geo.models import Municipality
+from walks import roles
+from walks.filters import apply_filters
 from walks.models import (
     Category,
     InvalidTransition,
@@ -54,7 +56,6 @@ from walks.models import (
     Status,
     Visibility,
 )
-from walks.roles import Role
 from walks.services import (
     OUTSIDE_MUNICIPALITY,
     NewObservation,
@@ -189,7 +190,7 @@ class ObservationList(LyhtyView):
     )
     def get(self, request):
         query = read_query(request, ObservationListParameters)
-        observations = filter_observations(observations_for(request), query)
+        observations = apply_filters(observations_for(request), query)
         return paged_features(
             request,
             query,
@@ -297,7 +298,7 @@ class ObservationDetail(LyhtyView):
         refuse_oversized_body(request)
         observation = visible_observation(request, id)
         self.check_object_permissions(request, observation)
-        staff = caller_role(request) in (Role.PLANNER, Role.ADMIN)
+        staff = roles.organises(caller_role(request))
         categories = {c.code: c for c in Category.objects.filter(active=True)}
         values, errors_ = read_observation(
             request.data, categories=categories, partial=True, staff=staff

@@ -8,19 +8,15 @@ department staff, planners and administrators get every figure over every observ
 """
 
 import datetime
-import hashlib
 
-from django.core.cache import cache
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from analysis.heatmap import observations_stamp
 from analysis.picture import (
     K_ANONYMITY,
     MISSING_SEVERITY_WEIGHT,
@@ -28,13 +24,13 @@ from analysis.picture import (
     district_picture,
     municipality_picture,
 )
-from api.auth import participant_of
 from api.filters import read_query
-from api.permissions import ReadOnly, observations_for, reads_internal
+from api.permissions import ReadOnly, audience, observations_for, reads_internal
 from api.schemas import BAD_REQUEST, ID, NOT_FOUND
 from api.views.common import LyhtyView
 from geo.models import District, Municipality
-from walks.models import Observation, Theme
+from walks.cache import cached
+from walks.models import Theme
 
 TAG = ["picture"]
 
@@ -232,42 +228,25 @@ DESCRIPTION = (
 PICTURE_SECONDS = 24 * 3600
 
 
-def picture_cache_key(request, place, period: Period, theme: str | None) -> str | None:
-    """The same for callers who read the same observations; None for a participant,
-    who also reads their own."""
-    if participant_of(request) is not None:
-        return None
-    audience = "internal" if reads_internal(request) else "public"
-    parts = [
-        type(place).__name__,
-        place.pk,
-        audience,
-        period.start,
-        period.end,
-        theme or "",  # the theme's code
-        get_language(),
-        observations_stamp(Observation),
-    ]
-    return "picture:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
 def picture_response(request, compute, place, **extra):
-    """The picture of a district or municipality, over what the caller may read."""
+    """The picture of a district or municipality, over what the caller may read; the same
+    for every caller who reads the same observations (walks.cache)."""
     query = read_query(request, PictureParameters)
     period = query["period"]
     theme = query.get("theme")
-    key = picture_cache_key(request, place, period, theme)
-    picture = cache.get(key) if key else None
-    if picture is None:
-        picture = compute(
+    parts = [type(place).__name__, place.pk, audience(request), period.start, period.end, theme]
+    picture = cached(
+        "picture",
+        parts,
+        lambda: compute(
             observations_for(request),
             place,
             period,
             theme=theme,
             suppress_small=not reads_internal(request),
-        )
-        if key:
-            cache.set(key, picture, PICTURE_SECONDS)
+        ),
+        PICTURE_SECONDS,
+    )
     return Response({**about(request, period), **extra, **picture})
 
 

@@ -26,7 +26,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
-from api.filters import ObservationParameters, filter_observations, read_query
+from api.filters import ObservationFilters, read_query
 from api.geojson import geometry_schema
 from api.permissions import caller_role, observations_for
 from api.schemas import BAD_REQUEST, FORBIDDEN, ID, NOT_FOUND
@@ -35,14 +35,14 @@ from api.views.common import LyhtyView
 from geo.models import District
 from plans.models import Action, ActionStatus, OwnerKind, Priority, SafetyPlan
 from plans.services import action_from_hotspot
-from walks.roles import Role
+from walks import roles
+from walks.filters import apply_filters
 
 TAG = ["plans"]
-PLANNERS = (Role.PLANNER, Role.ADMIN)
 
 
 def sees_drafts(request) -> bool:
-    return caller_role(request) in PLANNERS
+    return roles.organises(caller_role(request))
 
 
 def plans_for(request):
@@ -55,7 +55,7 @@ class PlanAccess(BasePermission):
     message = _("Only planners and administrators can change the safety plan.")
 
     def has_permission(self, request, view):
-        return request.method in SAFE_METHODS or caller_role(request) in PLANNERS
+        return request.method in SAFE_METHODS or roles.organises(caller_role(request))
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -188,13 +188,6 @@ class PlanDetail(LyhtyView):
 # --- an action from a hotspot ------------------------------------------------------------
 
 
-class HotspotFilters(ObservationParameters):
-    """The observation list's filters, without paging."""
-
-    limit = None
-    offset = None
-
-
 @extend_schema_field(geometry_schema("Polygon"))
 class GeoJSONPolygonField(serializers.Field):
     default_error_messages = {
@@ -253,7 +246,7 @@ class FiltersField(serializers.Field):
     def to_internal_value(self, data):
         if not isinstance(data, dict):
             raise ValidationError(_("Give the filters as a JSON object."))
-        form = HotspotFilters()
+        form = ObservationFilters()
         errors, query = {}, {}
         for name, value in data.items():
             if name not in form.fields:
@@ -268,7 +261,7 @@ class FiltersField(serializers.Field):
                 errors[name] = [_("Give a text, a number or a list.")]
         if errors:
             raise ValidationError(errors)
-        form = HotspotFilters(data=query)
+        form = ObservationFilters(data=query)
         if not form.is_valid():
             raise ValidationError(form.errors)
         return {"raw": data, "query": form.validated_data}
@@ -354,7 +347,7 @@ class ActionCreateView(LyhtyView):
         data = dict(form.validated_data)
         plan = data.pop("plan")
         filters = data.pop("filters", {"raw": {}, "query": {}})
-        observations = filter_observations(observations_for(request), filters["query"])
+        observations = apply_filters(observations_for(request), filters["query"])
         try:
             action = action_from_hotspot(
                 plan,

@@ -27,7 +27,15 @@ from rest_framework.test import APIClient
 
 from analysis import exports
 from tests.conftest import make_town
-from walks.models import Category, Observation, SafetyWalk, Theme, WalkParticipant
+from walks.filters import FILTERS
+from walks.models import (
+    Category,
+    Observation,
+    ResponsibleUnit,
+    SafetyWalk,
+    Theme,
+    WalkParticipant,
+)
 from walks.roles import PLANNERS_GROUP, STAFF_GROUP
 
 # The tests themselves only read: the usual rolled-back transaction is fine for them.
@@ -55,9 +63,12 @@ def build_town():
     feeling = Theme.objects.create(
         code="exp_feeling", name_fi="Tunne", name_sv="Känsla", name_en="Feeling"
     )
+    lighting_unit = ResponsibleUnit.objects.get(code="street_lighting")
+    streets_unit = ResponsibleUnit.objects.get(code="streets_parks")
     dark = Category.objects.create(
         code="exp_dark",
         theme=lighting,
+        default_unit=lighting_unit,
         name_fi=DARK,
         name_sv="Mörk plats",
         name_en="Dark spot",
@@ -101,7 +112,14 @@ def build_town():
             participant=participant if on_walk else None,
             reporter=None if on_walk else reporter,
             observed_at=start + timedelta(minutes=10 * i),
+            severity=None if i % 4 == 0 else i % 5 + 1,
+            responsible_unit=streets_unit if i % 3 == 0 else None,
         )
+    # Half of them last changed long ago, for updated_since.
+    first_half = Observation.objects.filter(municipality=town).order_by("id")[: OBSERVATIONS // 2]
+    Observation.objects.filter(pk__in=list(first_half.values_list("pk", flat=True))).update(
+        updated_at=datetime(2026, 1, 1, tzinfo=UTC)
+    )
     for role, group in ROLES.items():
         user = User.objects.create(username=f"exp-{role}", is_superuser=role == "admin")
         if group:
@@ -354,6 +372,43 @@ def test_filters_narrow_the_export(planner, tmp_path, params, expected):
     target, _ = download(planner, "observations.geojson", tmp_path, **params)
 
     assert len(read_back(target)) == expected
+
+
+# A value of every filter of the observation list (walks.filters) that picks some of the
+# town's observations; a filter added to the vocabulary without one here fails below.
+EVERY_FILTER = {
+    "bbox": lambda: "26.90,60.44,26.94,60.47",
+    "municipality": lambda: "285",
+    "district": lambda: str(Observation.objects.first().municipality.districts.get(code="2").pk),
+    "category": lambda: "exp_nice",
+    "theme": lambda: "exp_lighting",
+    "status": lambda: "confirmed,new",
+    "walk": lambda: str(SafetyWalk.objects.get().pk),
+    "severity_min": lambda: "4",
+    "severity_max": lambda: "2",
+    "observed_after": lambda: "2026-11-23T17:00:00+00:00",
+    "observed_before": lambda: "2026-11-23T17:30Z",
+    "light": lambda: "dark",
+    "positive": lambda: "false",
+    "unit": lambda: "street_lighting",
+    "updated_since": lambda: "2026-06-01",
+}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "geojson", "gpkg"])
+@pytest.mark.parametrize("name", list(FILTERS))
+def test_it_takes_every_filter_of_the_list_and_exports_what_the_list_lists(
+    planner, tmp_path, name, fmt
+):
+    value = EVERY_FILTER[name]()
+    listed = planner.get("/api/v1/observations/", {name: value, "limit": 10_000})
+    assert listed.status_code == 200, listed.content
+    list_ids = {feature["id"] for feature in listed.json()["features"]}
+
+    target, _ = download(planner, f"observations.{fmt}", tmp_path, **{name: value})
+
+    assert set(by_id(read_back(target))) == list_ids
+    assert list_ids, "the value should pick some observations"
 
 
 def test_it_filters_by_district_and_walk(planner, tmp_path):

@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The map workspace's server side without a browser: its configuration and walk lines."""
+
+import json
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from plans.maps import PALETTES
+from tests.api.conftest import make_walk
+from walks.filters import FILTERS
+from walks.roles import PLANNERS_GROUP, STAFF_GROUP
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(name, group):
+    user = get_user_model().objects.create_user(name)
+    user.groups.add(Group.objects.get(name=group))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def config(client) -> dict:
+    page = client.get("/map/").content.decode()
+    return json.loads(re.search(r'<script id="workspace-config"[^>]*>(.*?)</script>', page)[1])
+
+
+def test_it_gives_the_page_its_filters_statuses_and_palettes():
+    answer = config(signed_in("valo", STAFF_GROUP))
+
+    assert answer["filters"] == list(FILTERS)
+    assert answer["statusGroups"] == {
+        "open": ["new", "confirmed", "assigned", "in_progress"],
+        "fixed": ["resolved"],
+        "closed": ["resolved", "duplicate", "rejected"],
+    }
+    assert answer["palettes"] == PALETTES
+
+
+def test_it_draws_walk_lines_with_join_codes_for_planners_only(municipality):
+    walk = make_walk(municipality)
+    without_route = make_walk(municipality, title="Ilman reittiä")
+    without_route.route = None
+    without_route.save()
+
+    lines = signed_in("suunnittelija", PLANNERS_GROUP).get("/map/walks/", {"municipality": "285"})
+    assert lines["Content-Type"] == "application/geo+json"
+    (feature,) = json.loads(lines.content)["features"]
+    assert feature["id"] == walk.pk
+    assert feature["geometry"] is None
+    assert feature["properties"]["join_code"] == walk.join_code
+    assert feature["properties"]["track"] is None
+    route = feature["properties"]["route"]
+    assert route["type"] == "LineString"
+    # Which way round is api.geojson's business (GeoJSONGeometry), tested there.
+    assert sorted(route["coordinates"]) == [[26.91, 60.45], [26.95, 60.47]]
+    staff = signed_in("valo", STAFF_GROUP).get("/map/walks/", {"municipality": "285"})
+    assert json.loads(staff.content)["features"][0]["properties"]["join_code"] is None
+    nowhere = signed_in("katu", STAFF_GROUP).get("/map/walks/", {"municipality": "000"})
+    assert json.loads(nowhere.content)["features"] == []
