@@ -16,7 +16,7 @@ from collections import Counter
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -233,11 +233,16 @@ def thumbnail_data(photo) -> str | None:
 
 
 def protocol_context(walk, *, internal: bool) -> dict:
+    """The protocol as `internal` readers (staff, planners, administrators) see it, or as
+    everyone else does: public findings only, actions of published plans only, no names of
+    responsible persons, no follow-up notes and no recorded track (it starts at someone's
+    home; the API hides it too)."""
     observations = Observation.objects.all() if internal else public_observations()
+    actions = Action.objects.all() if internal else Action.objects.in_published_plans()
     findings = list(
         observations.in_walk(walk)
         .select_related("category__theme", "responsible_unit", "district", "category__default_unit")
-        .prefetch_related("photos", "actions")
+        .prefetch_related("photos", Prefetch("actions", queryset=actions))
         .order_by("observed_at", "pk")
     )
     groups = dict(
@@ -258,17 +263,12 @@ def protocol_context(walk, *, internal: bool) -> dict:
             }
         )
     route = maps.as_json(walk.route) if walk.route else None
-    track = maps.as_json(walk.track) if walk.track else None
+    track = maps.as_json(walk.track) if walk.track and internal else None
     points = [(f.geom.x, f.geom.y, f.category.name) for f in findings]
     route_map = maps.route_map(walk, "route", _("Route"), route, track, points)
-    actions = (
-        (
-            Action.objects.filter(walks=walk)
-            | Action.objects.filter(observations__in=[f.pk for f in findings])
-        )
-        .distinct()
-        .select_related("plan")
-    )
+    linked = (
+        actions.filter(walks=walk) | actions.filter(observations__in=[f.pk for f in findings])
+    ).distinct()
     return {
         "walk": walk,
         "internal": internal,
@@ -278,12 +278,15 @@ def protocol_context(walk, *, internal: bool) -> dict:
         "participant_total": sum(groups.values()),
         "findings": rows,
         "route_map": route_map,
-        "actions": actions.order_by("deadline", "pk"),
+        "actions": linked.select_related("plan").order_by("deadline", "pk"),
     }
 
 
 def protocol_stamp(walk) -> str:
-    actions = Action.objects.filter(walks=walk).aggregate(last=Max("updated_at"), n=Count("pk"))
+    # Publishing a plan shows its actions to the public: the plans' stamps count too.
+    actions = Action.objects.filter(Q(walks=walk) | Q(observations__walk=walk)).aggregate(
+        last=Max("updated_at"), plans=Max("plan__updated_at"), n=Count("pk", distinct=True)
+    )
     walk_fields = (walk.title, walk.state, walk.follow_up_notes, str(walk.starts_at))
     return hashlib.sha256(
         f"{walk_fields}|{actions}|{observations_stamp(Observation)}".encode()

@@ -30,6 +30,23 @@ for (const [code, label] of Object.entries(config.statuses)) {
   config.statuses[code] = label.charAt(0).toLocaleUpperCase(lang) + label.slice(1);
 }
 
+// Names come from the admin and from imported boundary files: they go into the page as
+// text (textContent, DOM nodes), never as markup. tests/frontend/test_hostile_names.py
+// keeps it so.
+function textNode(tag, content, className = "") {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  node.textContent = content;
+  return node;
+}
+
+function swatch(colour) {
+  const node = textNode("span", "", "swatch");
+  node.setAttribute("aria-hidden", "true");
+  node.style.background = colour;
+  return node;
+}
+
 // A template, or [singular, plural] picked by values.count (frontend/strings.py: counted).
 function format(template, values) {
   if (Array.isArray(template)) {
@@ -220,7 +237,7 @@ function drawPoints(features) {
       className: `obs-point status-${f.properties.status} theme-${f.properties.theme}`,
     });
     marker.feature = f;
-    marker.bindTooltip(titleOf(f.properties));
+    marker.bindTooltip(textNode("span", titleOf(f.properties)));
     marker.on("click", () => select(f.id, { from: "map" }));
     marker.addTo(points);
     marker.getElement()?.setAttribute("data-id", f.id);
@@ -238,10 +255,12 @@ function drawClusters(features) {
     const n = f.properties.count;
     const size = Math.round(24 + 22 * Math.sqrt(n / biggest));
     const label = format(text.cluster, { count: numbers.format(n) });
+    const count = textNode("span", numbers.format(n));
+    count.dataset.count = n;
     const marker = L.marker([lat, lon], {
       icon: L.divIcon({
         className: "cluster",
-        html: `<span data-count="${n}">${numbers.format(n)}</span>`,
+        html: count,
         iconSize: [size, size],
       }),
       title: label,
@@ -276,8 +295,7 @@ function legendScale(element, title, max, palette, digits) {
     const item = document.createElement("li");
     const low = (max * n) / palette.length;
     const high = (max * (n + 1)) / palette.length;
-    item.innerHTML = `<span class="swatch" style="background:${colour}" aria-hidden="true"></span> `;
-    item.append(`${digits.format(low)} – ${digits.format(high)}`);
+    item.append(swatch(colour), ` ${digits.format(low)} – ${digits.format(high)}`);
     list.append(item);
   });
   element.append(list);
@@ -383,10 +401,6 @@ function renderList() {
     button.className = "obs-item";
     button.dataset.id = f.id;
     button.setAttribute("aria-pressed", String(f.id === state.selected));
-    const swatch = document.createElement("span");
-    swatch.className = "swatch";
-    swatch.setAttribute("aria-hidden", "true");
-    swatch.style.background = THEME_COLOURS[p.theme] || "#999";
     const title = document.createElement("span");
     title.className = "obs-title";
     title.textContent = titleOf(p);
@@ -398,7 +412,7 @@ function renderList() {
       district,
       p.severity ? `${text.severity} ${p.severity}` : null,
     ].filter(Boolean).join(" · ");
-    button.append(swatch, title, meta);
+    button.append(swatch(THEME_COLOURS[p.theme] || "#999"), title, meta);
     button.addEventListener("click", () => select(f.id, { from: "list" }));
     item.append(button);
     list.append(item);
@@ -864,8 +878,7 @@ function legendThemes() {
   const list = $("legend-themes");
   for (const [code, name] of Object.entries(config.themes)) {
     const item = document.createElement("li");
-    item.innerHTML = `<span class="swatch" aria-hidden="true" style="background:${THEME_COLOURS[code] || "#999"}"></span> `;
-    item.append(name);
+    item.append(swatch(THEME_COLOURS[code] || "#999"), ` ${name}`);
     list.append(item);
   }
 }
