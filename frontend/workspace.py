@@ -26,8 +26,12 @@ from django.utils.translation import gettext_lazy
 from api.filters import MAX_LIMIT
 from frontend.strings import counted
 from geo.models import Municipality
+from plans.maps import BANDS
 from walks.models import (
     ALLOWED_TRANSITIONS,
+    CLOSED_STATUSES,
+    FIXED_STATUSES,
+    OPEN_STATUSES,
     Category,
     LightCondition,
     ResponsibleUnit,
@@ -43,6 +47,22 @@ WORKSPACE_ROLES = (Role.STAFF, Role.PLANNER, Role.ADMIN)
 POINT_LIMIT = 2000
 # Rows of the list beside the map.
 PAGE_SIZE = 50
+# Observations by theme: Okabe–Ito colours, told apart with colour-blindness too (every
+# marker has a dark edge); OTHER_COLOUR for a theme not listed here.
+THEME_COLOURS = {
+    "lighting": "#f0e442",
+    "road_condition": "#e69f00",
+    "traffic": "#0072b2",
+    "vandalism": "#d55e00",
+    "visibility": "#009e73",
+    "accessibility": "#56b4e9",
+    "feeling": "#cc79a7",
+    "other": "#999999",
+}
+OTHER_COLOUR = "#999999"
+# Districts by count or rate: ColorBrewer OrRd, 5 classes. The heat map uses the plan's
+# heat-map bands (plans.maps.BANDS), so both read alike.
+DISTRICT_BANDS = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"]
 
 
 class LoginView(auth_views.LoginView):
@@ -185,6 +205,18 @@ def map_workspace(request):
             "units": {u.code: u.name for u in ResponsibleUnit.objects.all()},
             "walkStates": dict(WalkState.choices),
             "transitions": {k: sorted(v) for k, v in ALLOWED_TRANSITIONS.items()},
+            # Open ones are drawn filled, closed ones hollow, and those closed without a fix
+            # (duplicate, rejected) dashed.
+            "statusGroups": {
+                "open": list(OPEN_STATUSES),
+                "dashed": [s for s in CLOSED_STATUSES if s not in FIXED_STATUSES],
+            },
+            "palettes": {
+                "themes": THEME_COLOURS,
+                "other": OTHER_COLOUR,
+                "districts": DISTRICT_BANDS,
+                "heat": BANDS,
+            },
             "basemapUrl": settings.BASEMAP_URL,
             "basemapAttribution": settings.BASEMAP_ATTRIBUTION,
             # Paths with a placeholder the page fills in per walk.

@@ -35,7 +35,7 @@ def offending_lines(pattern, source: str) -> list[str]:
 
 def test_it_reads_the_page_scripts():
     names = {path.name for path in SCRIPTS}
-    assert {"logger.js", "workspace.js"} <= names, names
+    assert {"logger.js", "workspace.js", "state.js", "layers.js"} <= names, names
 
 
 @pytest.mark.parametrize("path", SCRIPTS, ids=lambda path: str(path.relative_to(ROOT)))
