@@ -135,3 +135,33 @@ def test_the_plans_api_names_the_responsible_person_to_staff_only(walk):
             assert PERSON not in str(detail)
         else:
             assert action["responsible_person"] == PERSON
+
+
+@pytest.mark.django_db
+def test_folium_maps_carry_names_as_text(municipality):
+    """A name ends up in folium's script as escaped text: no tag, no way out of the
+    template literal folium wraps a tooltip in."""
+    from plans import maps
+
+    name = "<img src=x onerror=alert(1)>`${alert(2)}`\\"
+    walk = make_walk(municipality)
+    route = maps.route_map(walk, "route", "Route", None, None, [(26.92, 60.46, name)])
+    districts = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [26.92, 60.46]},
+                "properties": {"name": name, "rate": None},
+            }
+        ],
+    }
+    labels = {"district": name, "rate": "rate", "hidden": "hidden"}
+    boundary = maps.as_json(municipality.geom)
+    choropleth = maps.choropleth(municipality, "districts", "t", districts, boundary, labels=labels)
+    escaped = "&lt;img src=x onerror=alert(1)&gt;&#96;&#36;{alert(2)}&#96;&#92;"
+    assert escaped in route.script
+    # The choropleth's names are data in folium's JSON, which escapes "&" once more.
+    assert escaped.replace("&", "\\u0026") in choropleth.script
+    for script in (route.script, choropleth.script):
+        assert "<img" not in script and "${alert" not in script
