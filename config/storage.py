@@ -7,7 +7,8 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 class StaticFiles(CompressedManifestStaticFilesStorage):
     """Also rewrites `import … from "./x.js"` in ES modules to the hashed name.
 
-    The phone logger's modules import each other, and its service worker caches the
+    The phone logger's and the map workspace's modules import each other (no cycles: the
+    hashes of a cycle never settle), and the logger's service worker caches the
     hashed names that {% static %} gives; without the rewrite an offline reload would ask
     for the unhashed module, which is not in the cache.
     """

@@ -189,18 +189,28 @@ def map_workspace(request):
             "themes": {t.code: t.name for t in Theme.objects.all()},
             "statuses": dict(Status.choices),
             # Code asks for a group of statuses, never for a list of its own.
-            "statusGroups": {
-                "open": list(OPEN_STATUSES),
-                "fixed": list(FIXED_STATUSES),
-                "closed": list(CLOSED_STATUSES),
-            },
             # The observation filters, in order: walks.filters, as every consumer has them.
             "filters": list(FILTERS),
-            "palettes": PALETTES,
             "lights": dict(LightCondition.choices),
             "units": {u.code: u.name for u in ResponsibleUnit.objects.all()},
             "walkStates": dict(WalkState.choices),
             "transitions": {k: sorted(v) for k, v in ALLOWED_TRANSITIONS.items()},
+            # Code asks for a group of statuses, never for a list of its own. Open ones are
+            # drawn filled, closed ones hollow, and those closed without a fix (duplicate,
+            # rejected) dashed.
+            "statusGroups": {
+                "open": list(OPEN_STATUSES),
+                "fixed": list(FIXED_STATUSES),
+                "closed": list(CLOSED_STATUSES),
+                "dashed": [s for s in CLOSED_STATUSES if s not in FIXED_STATUSES],
+            },
+            # Colours from plans.maps, shared with the plan's maps; the workspace's names
+            # for two of them: a theme without a colour, and the district choropleth.
+            "palettes": {
+                **PALETTES,
+                "other": PALETTES["themes"]["other"],
+                "districts": PALETTES["sequential"],
+            },
             "basemapUrl": settings.BASEMAP_URL,
             "basemapAttribution": settings.BASEMAP_ATTRIBUTION,
             # Paths with a placeholder the page fills in per walk.

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import folium
 from django.conf import settings
 from django.templatetags.static import static
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 # Sequential colours (ColorBrewer YlOrRd, 5 classes): light = few, dark = many.
@@ -47,6 +48,26 @@ class FoliumMap:
     script: SafeString
     legend: list[tuple[str, str]]  # (colour, label)
     note: str = ""
+
+
+# folium writes tooltip strings into the page as markup: a Tooltip's text inside a
+# JavaScript template literal (`…`), a GeoJsonTooltip's fields and aliases into innerHTML.
+# Names come from the admin and from imported boundary files, so they go in as text.
+_TEMPLATE_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
+def as_text(value) -> str:
+    """`value` as HTML text that also stays inert inside a JavaScript template literal."""
+    return escape(str(value)).translate(_TEMPLATE_LITERAL)
+
+
+def text_tooltip(features: list, fields: list[str], aliases: list[str]) -> folium.GeoJsonTooltip:
+    """A GeoJsonTooltip of `fields` (labelled by `aliases`) that shows them as text."""
+    for feature in features:
+        properties = feature["properties"]
+        for field in fields:
+            properties[field] = as_text(properties[field])
+    return folium.GeoJsonTooltip(fields, aliases=[as_text(alias) for alias in aliases])
 
 
 def base_map(municipality, name: str) -> folium.Map:
@@ -112,6 +133,7 @@ def heat_map(municipality, name: str, title: str, cells: dict, boundary: dict, *
     for feature in features:
         feature["properties"]["band"] = band_of(feature["properties"]["count"], top)
     if features:
+        tooltip = text_tooltip(features, ["count"], [labels["count"]])
         folium.GeoJson(
             {"type": "FeatureCollection", "features": features},
             style_function=lambda f: {
@@ -120,7 +142,7 @@ def heat_map(municipality, name: str, title: str, cells: dict, boundary: dict, *
                 "color": BANDS[f["properties"]["band"]],
                 "weight": 0.5,
             },
-            tooltip=folium.GeoJsonTooltip(["count"], aliases=[labels["count"]]),
+            tooltip=tooltip,
         ).add_to(fmap)
     legend = band_labels(top, labels["observations"]) if features else []
     return finished(fmap, name, title, legend, note="" if features else labels["empty"])
@@ -146,13 +168,10 @@ def choropleth(municipality, name: str, title: str, districts: dict, boundary: d
         colour = NO_DATA if band < 0 else BANDS[band]
         return {"fillColor": colour, "fillOpacity": 0.75, "color": "#1a1a1a", "weight": 1}
 
-    folium.GeoJson(
-        districts,
-        style_function=style,
-        tooltip=folium.GeoJsonTooltip(
-            ["name", "shown"], aliases=[labels["district"], labels["rate"]]
-        ),
-    ).add_to(fmap)
+    tooltip = text_tooltip(
+        districts["features"], ["name", "shown"], [labels["district"], labels["rate"]]
+    )
+    folium.GeoJson(districts, style_function=style, tooltip=tooltip).add_to(fmap)
     outline(boundary).add_to(fmap)
     legend = [*band_labels(top, ""), (NO_DATA, labels["hidden"])]
     return finished(fmap, name, title, legend)
@@ -172,7 +191,12 @@ def route_map(walk, name: str, title: str, route: dict | None, track: dict | Non
         )
     for lon, lat, label in points:
         folium.CircleMarker(
-            [lat, lon], radius=5, color="#b71c1c", fill=True, fill_opacity=0.9, tooltip=label
+            [lat, lon],
+            radius=5,
+            color="#b71c1c",
+            fill=True,
+            fill_opacity=0.9,
+            tooltip=folium.Tooltip(as_text(label)),
         ).add_to(fmap)
         bounds.append([lat, lon])
     for geometry in (route, track):

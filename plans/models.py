@@ -59,6 +59,10 @@ class SafetyPlanQuerySet(models.QuerySet):
 
 
 class ActionQuerySet(models.QuerySet):
+    def in_published_plans(self):
+        """What the public may know of: a draft plan's actions are the planners' own."""
+        return self.filter(plan__state=PlanState.PUBLISHED)
+
     def counting(self, observations):
         """Each action with `observation_count`: how many of `observations` (what the
         reader may see) it links, in one subquery."""

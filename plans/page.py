@@ -15,7 +15,7 @@ import json
 from collections import Counter
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -227,11 +227,16 @@ def thumbnail_data(photo) -> str | None:
 
 
 def protocol_context(walk, *, internal: bool) -> dict:
+    """The protocol as `internal` readers (staff, planners, administrators) see it, or as
+    everyone else does: public findings only, actions of published plans only, no names of
+    responsible persons, no follow-up notes and no recorded track (it starts at someone's
+    home; the API hides it too)."""
     observations = Observation.objects.all() if internal else public_observations()
+    actions = Action.objects.all() if internal else Action.objects.in_published_plans()
     findings = list(
         observations.in_walk(walk)
         .select_related("category__theme", "responsible_unit", "district", "category__default_unit")
-        .prefetch_related("photos", "actions")
+        .prefetch_related("photos", Prefetch("actions", queryset=actions))
         .order_by("observed_at", "pk")
     )
     groups = dict(
@@ -252,17 +257,12 @@ def protocol_context(walk, *, internal: bool) -> dict:
             }
         )
     route = maps.as_json(walk.route) if walk.route else None
-    track = maps.as_json(walk.track) if walk.track else None
+    track = maps.as_json(walk.track) if walk.track and internal else None
     points = [(f.geom.x, f.geom.y, f.category.name) for f in findings]
     route_map = maps.route_map(walk, "route", _("Route"), route, track, points)
-    actions = (
-        (
-            Action.objects.filter(walks=walk)
-            | Action.objects.filter(observations__in=[f.pk for f in findings])
-        )
-        .distinct()
-        .select_related("plan")
-    )
+    linked = (
+        actions.filter(walks=walk) | actions.filter(observations__in=[f.pk for f in findings])
+    ).distinct()
     return {
         "walk": walk,
         "internal": internal,
@@ -272,11 +272,15 @@ def protocol_context(walk, *, internal: bool) -> dict:
         "participant_total": sum(groups.values()),
         "findings": rows,
         "route_map": route_map,
-        "actions": actions.order_by("deadline", "pk"),
+        "actions": linked.select_related("plan").order_by("deadline", "pk"),
     }
 
 
 def protocol_stamp(walk) -> list:
-    """What the protocol shows besides the observations (walks.cache adds their stamp)."""
-    actions = Action.objects.filter(walks=walk).aggregate(last=Max("updated_at"), n=Count("pk"))
+    """What the protocol shows besides the observations (walks.cache adds their stamp).
+
+    Publishing a plan shows its actions to the public: the plans' stamps count too."""
+    actions = Action.objects.filter(Q(walks=walk) | Q(observations__walk=walk)).aggregate(
+        last=Max("updated_at"), plans=Max("plan__updated_at"), n=Count("pk", distinct=True)
+    )
     return [walk.title, walk.state, walk.follow_up_notes, str(walk.starts_at), actions]

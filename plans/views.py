@@ -8,8 +8,11 @@ Who sees what:
   included, when nothing is published yet); `?plan=<id>` names one.
 - A walk protocol: department staff, planners and administrators always, with internal
   observations (marked as such); anyone else only when the walk's municipality has a
-  published plan, and then with the public observations only. Nobody's name is shown:
-  participants are counted by group, findings carry no reporter.
+  published plan, and then with the public observations only, the actions of published
+  plans only, and without the responsible persons' names, the follow-up notes and the
+  recorded track (INTERNAL_READERS below is the one place that decides). No participant
+  is named: participants are counted by group, findings carry no reporter.
+- The plan page names no responsible person, for any reader: it is the public document.
 
 The PDF and PNGs are printed by Chromium (plans.render) and cached (walks.cache) under the
 plan's (or walk's) change stamp, per language, until the observations change.

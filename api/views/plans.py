@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: EUPL-1.2
 """Safety plans: read by everyone once published (drafts by planners and administrators),
-and actions made from a hotspot on the map (planners and administrators).
+and actions made from a hotspot on the map (planners and administrators). An action's
+`responsible_person` (a civil servant's name) is given to staff, planners and
+administrators only.
 
 `POST /api/v1/actions/` is the map page's "Create action" contract:
 
@@ -28,7 +30,7 @@ from rest_framework.response import Response
 
 from api.filters import ObservationFilters, read_query
 from api.geojson import geometry_schema
-from api.permissions import caller_role, observations_for
+from api.permissions import caller_role, observations_for, reads_internal
 from api.schemas import BAD_REQUEST, FORBIDDEN, ID, NOT_FOUND
 from api.serializers import CRS_MESSAGE, _position, wrong_crs
 from api.views.common import LyhtyView
@@ -87,6 +89,9 @@ def plan_summary(request, plan) -> dict:
 
 
 def action_json(request, action) -> dict:
+    """An action; the responsible person's name only for staff, planners and
+    administrators (the public sees the owner organisation)."""
+    named = reads_internal(request)
     return {
         "id": action.pk,
         "plan": action.plan_id,
@@ -96,7 +101,7 @@ def action_json(request, action) -> dict:
         "description": action.description,
         "owner_kind": action.owner_kind,
         "owner_name": action.owner_name,
-        "responsible_person": action.responsible_person,
+        **({"responsible_person": action.responsible_person} if named else {}),
         "deadline": action.deadline,
         "status": action.status,
         "indicator": action.indicator,

@@ -8,6 +8,20 @@ from django.contrib.gis.geos import Point
 from tests.frontend.conftest import screenshot
 from walks.models import Category, Observation, Status, StatusChange
 
+MODEL_LISTS = [
+    "geo/municipality",
+    "geo/district",
+    "walks/category",
+    "walks/theme",
+    "walks/responsibleunit",
+    "walks/safetywalk",
+    "walks/observation",
+    "plans/safetyplan",
+    "plans/priority",
+    "plans/action",
+    "plans/citizenpromise",
+]
+
 
 @pytest.fixture
 def admin_user(db):
@@ -44,15 +58,7 @@ def test_it_edits_an_observation_on_a_map(page_in, live_server, admin_user, obse
 def test_it_lists_every_model_in_the_admin(client, admin_user):
     client.force_login(admin_user)
     page = client.get("/admin/").content.decode()
-    for path in [
-        "geo/municipality",
-        "geo/district",
-        "walks/category",
-        "walks/theme",
-        "walks/responsibleunit",
-        "walks/safetywalk",
-        "walks/observation",
-    ]:
+    for path in MODEL_LISTS:
         assert f"/admin/{path}/" in page
         assert client.get(f"/admin/{path}/").status_code == 200
 

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: EUPL-1.2
 """Static files as production serves them: hashed names (config.storage.StaticFiles).
 
-The phone logger's ES modules import each other; offline, the service worker can only
-answer for the hashed names it cached. So every import in a collected module must name a
-hashed file, and the worker must cache exactly those.
+The phone logger's and the map workspace's ES modules import each other; offline, the
+logger's service worker can only answer for the hashed names it cached. So every import
+in a collected module must name a hashed file, and the worker must cache exactly those.
 """
 
 import json
@@ -14,6 +14,8 @@ from django.core.management import call_command
 from django.test import override_settings
 
 WALK_MODULES = ["logger.js", "outbox.js", "points.js", "track.js", "idb.js"]
+# The map workspace's modules (workspace.js is the page's entry).
+MAP_MODULES = ["workspace.js", "state.js", "layers.js", "list.js", "detail.js", "actions.js"]
 IMPORT = re.compile(r'from\s+"\./([^"]+)"')
 
 
@@ -29,15 +31,20 @@ def collected(tmp_path, settings):
         yield tmp_path, manifest
 
 
-def test_the_logger_s_modules_import_each_other_by_their_hashed_names(collected):
+@pytest.mark.parametrize(
+    ("folder", "modules"), [("frontend/walk", WALK_MODULES), ("frontend/map", MAP_MODULES)]
+)
+def test_the_modules_import_each_other_by_their_hashed_names(collected, folder, modules):
     root, manifest = collected
-    hashed = {manifest[f"frontend/walk/{name}"] for name in WALK_MODULES}
+    hashed = {manifest[f"{folder}/{name}"] for name in modules}
     imported = set()
-    for name in WALK_MODULES:
-        source = (root / manifest[f"frontend/walk/{name}"]).read_text()
-        imported |= {f"frontend/walk/{target}" for target in IMPORT.findall(source)}
+    for name in modules:
+        source = (root / manifest[f"{folder}/{name}"]).read_text()
+        imported |= {f"{folder}/{target}" for target in IMPORT.findall(source)}
     assert imported, "the modules import nothing: the pattern no longer matches"
     assert imported <= hashed
+    # Every module but the page's entry is imported by another one.
+    assert len(imported) == len(modules) - 1
 
 
 @pytest.mark.django_db

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: EUPL-1.2
+// One observation: selecting it (on the map or in the list), its details, photos and
+// history, and triage — a status change with a note, a unit, or "duplicate of" another
+// observation picked on the map. A saved change is announced ("lyhty:changed"): the page
+// reloads what it shows.
+import { pointStyle } from "./layers.js";
+import {
+  $, announce, config, dates, districtName, errorText, format, getJSON, isPlanner, postJSON,
+  remember, root, state, text, textNode, titleOf,
+} from "./state.js";
+
+function mayTriage(props) {
+  if (isPlanner()) return true;
+  if (config.role !== "staff") return false;
+  const unit = config.categories[props.category]?.unit;
+  return config.myUnits.includes(unit) || config.myUnits.includes(props.responsible_unit);
+}
+
+export async function select(id, { from } = {}) {
+  if (state.picking && id !== state.picking) return pickOriginal(id);
+  if (state.picking && id === state.picking) {
+    $("triage-message").textContent = text.duplicateSelf;
+    return;
+  }
+  const previous = state.selected;
+  state.selected = id;
+  if (previous !== id) remember(true);
+  markSelection();
+  await showDetail(id, { from });
+}
+
+export function markSelection() {
+  for (const [id, marker] of state.markers) marker.setStyle(pointStyle(marker.feature.properties, id === state.selected));
+  state.markers.get(state.selected)?.bringToFront();
+  for (const button of document.querySelectorAll(".obs-item")) {
+    const on = Number(button.dataset.id) === state.selected;
+    button.setAttribute("aria-pressed", String(on));
+    if (on) button.scrollIntoView({ block: "nearest" });
+  }
+}
+
+export function closeDetail() {
+  const id = state.selected;
+  state.selected = null;
+  $("detail").hidden = true;
+  state.highlight?.remove();
+  markSelection();
+  remember(true);
+  document.querySelector(`.obs-item[data-id="${id}"]`)?.focus();
+}
+
+export async function showDetail(id, { from } = {}) {
+  const panel = $("detail");
+  const base = `${config.api.observations}${id}/`;
+  let feature, history, photos;
+  try {
+    [feature, history, photos] = await Promise.all([
+      getJSON(base), getJSON(`${base}history/`), getJSON(`${base}photos/`),
+    ]);
+  } catch (error) {
+    panel.hidden = false;
+    $("detail-heading").textContent = format(text.loadFailed, { reason: error.message });
+    return;
+  }
+  const p = feature.properties;
+  panel.hidden = false;
+  panel.dataset.id = id;
+  panel.dataset.status = p.status;
+  $("detail-heading").textContent = titleOf(p);
+  showFields(p);
+  showPhotos(id, photos);
+  showHistory(history);
+  showTriage(p);
+  state.highlight?.remove();
+  state.highlight = null;
+  const [lon, lat] = feature.geometry.coordinates;
+  if (!state.markers.has(id)) {
+    state.highlight = L.circleMarker([lat, lon], { ...pointStyle(p, true), className: "obs-highlight" }).addTo(state.map);
+  }
+  if (from === "list") {
+    if (!state.map.getBounds().contains([lat, lon])) state.map.panTo([lat, lon]);
+    $("detail-heading").focus();
+  }
+}
+
+function showFields(p) {
+  const fields = $("detail-fields");
+  fields.replaceChildren();
+  const rows = [
+    [text.observed, dates.format(new Date(p.observed_at))],
+    [text.district, districtName(p.district)],
+    [text.severity, p.severity],
+    [text.light, config.lights[p.light_condition]],
+    [text.positive, p.is_positive ? "✓" : null],
+    [text.unit, config.units[p.responsible_unit] || config.units[config.categories[p.category]?.unit]],
+    [text.note, p.description],
+    [text.proposedFix, p.proposed_fix],
+    [text.duplicate, p.duplicate_of ? format(text.duplicateOf, { id: p.duplicate_of }) : null],
+  ];
+  for (const [label, value] of rows) {
+    if (value === null || value === undefined || value === "") continue;
+    fields.append(textNode("dt", label), textNode("dd", String(value)));
+  }
+}
+
+function showPhotos(id, photos) {
+  const gallery = $("detail-photos");
+  gallery.replaceChildren();
+  if (!photos.length) gallery.textContent = text.noPhotos;
+  photos.forEach((photo, n) => {
+    const link = document.createElement("a");
+    link.href = photo.url;
+    link.target = "_blank";
+    link.rel = "noopener";
+    const img = document.createElement("img");
+    img.src = photo.thumbnail_url;
+    img.alt = format(text.photo, { n: n + 1, id });
+    img.loading = "lazy";
+    link.append(img);
+    gallery.append(link);
+  });
+}
+
+function showHistory(history) {
+  const list = $("detail-history");
+  list.replaceChildren();
+  if (!history.length) list.append(textNode("li", text.noHistory));
+  for (const change of history) {
+    const item = document.createElement("li");
+    const head = textNode("span", format(text.change, {
+      from: config.statuses[change.from_status], to: config.statuses[change.to_status],
+    }), "change");
+    const unit = change.to_unit && change.to_unit !== change.from_unit ? ` · ${config.units[change.to_unit]}` : "";
+    const by = change.changed_by ? ` · ${format(text.by, { user: change.changed_by })}` : "";
+    const when = textNode("span", `${dates.format(new Date(change.changed_at))}${by}${unit}`, "obs-meta");
+    item.append(head, " ", when);
+    if (change.note) item.append(textNode("p", change.note, "history-note"));
+    list.append(item);
+  }
+}
+
+function showTriage(p) {
+  const triage = $("triage");
+  triage.hidden = !mayTriage(p);
+  if (triage.hidden) return;
+  const select = $("t-status");
+  select.replaceChildren();
+  const next = (config.transitions[p.status] || []).filter((s) => s !== "duplicate");
+  for (const status of next) select.add(new Option(config.statuses[status], status));
+  select.disabled = !next.length;
+  $("t-unit").value = "";
+  $("t-note").value = "";
+  $("mark-duplicate").disabled = !(config.transitions[p.status] || []).includes("duplicate");
+}
+
+export async function transition(id, body) {
+  const message = $("triage-message");
+  const answer = await postJSON(`${config.api.observations}${id}/transition/`, body);
+  if (!answer.ok) {
+    message.textContent = format(text.loadFailed, { reason: errorText(answer.data) || answer.status });
+    return false;
+  }
+  message.textContent = format(text.saved, { status: config.statuses[answer.data.properties.status] });
+  await showDetail(id);
+  announce("lyhty:changed", { id });
+  return true;
+}
+
+function pickOriginal(original) {
+  const id = state.picking;
+  stopPicking();
+  const note = $("t-note").value;
+  state.selected = id;
+  return transition(id, { status: "duplicate", duplicate_of: original, note });
+}
+
+export function startPicking() {
+  state.picking = state.selected;
+  root.classList.add("picking");
+  const hint = $("map-hint");
+  hint.hidden = false;
+  hint.textContent = text.duplicatePick;
+  $("triage-message").textContent = text.duplicatePick;
+}
+
+export function stopPicking(message) {
+  state.picking = null;
+  root.classList.remove("picking");
+  $("map-hint").hidden = true;
+  if (message) $("triage-message").textContent = message;
+}
