@@ -8,6 +8,7 @@ a bulk of 500 is checked item by item and has to be fast.
 """
 
 import math
+import re
 import uuid
 
 from django.contrib.gis.geos import LineString
@@ -34,6 +35,7 @@ from walks.models import (
     Theme,
     Visibility,
     WalkState,
+    observed_at_in_range,
 )
 
 LANGUAGES = ("fi", "sv", "en")
@@ -312,6 +314,7 @@ ECHOED = {
     "duplicate_of",
 }
 MAX_TEXT = 5000
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def wrong_crs(obj) -> bool:
@@ -388,9 +391,12 @@ def _boolean(value):
 
 
 def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold NUL: refused here, as DRF's own CharField does.
+    # PostgreSQL text cannot hold NUL, nor a lone UTF-16 surrogate ("\ud800", which JSON
+    # can spell but UTF-8 cannot): refused here, as DRF's own CharField does.
     if "\x00" in value:
         raise ValueError(_("Null characters are not allowed."))
+    if not value.isascii() and SURROGATE.search(value):
+        raise ValueError(_("Surrogate characters are not allowed."))
     return value
 
 
@@ -417,11 +423,18 @@ def _choice(choices):
 
 
 def _datetime(value):
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed, but no such day or hour
+        parsed = None
     if parsed is None:
         raise ValueError(_("Give a date and time in ISO 8601, e.g. 2026-11-20T18:30:00+02:00."))
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
+    if not observed_at_in_range(parsed):
+        raise ValueError(
+            _("Give a time from 2000 onwards and at most a day from now; check the phone's clock.")
+        )
     return parsed
 
 

@@ -194,6 +194,16 @@ REST_FRAMEWORK = {
     # Every view states who may use it; anything that forgets is closed to all.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # DRF's own, hardened against hostile JSON: too deeply nested bodies, lone surrogates.
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Join codes are short enough to read aloud; throttling keeps them too slow to guess.
     "DEFAULT_THROTTLE_RATES": {"join": env_str("JOIN_THROTTLE_RATE", "20/minute")},

@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -271,6 +272,18 @@ class InvalidTransition(ValueError):
     pass
 
 
+# When an observation can have been made: no walk was logged before 2000, and a phone's
+# clock may run a little ahead (or sit in another time zone), but not by more than a day.
+# Outside these bounds a date is a broken clock or hostile input; refused by the API and by
+# the constraint observation_observed_in_range.
+EARLIEST_OBSERVATION = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+CLOCK_AHEAD = datetime.timedelta(days=1)
+
+
+def observed_at_in_range(moment: datetime.datetime) -> bool:
+    return EARLIEST_OBSERVATION <= moment <= timezone.now() + CLOCK_AHEAD
+
+
 class ObservationQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
@@ -514,6 +527,15 @@ class Observation(models.Model):
             models.CheckConstraint(
                 condition=Q(position_source__in=PositionSource.values),
                 name="observation_position_source_known",
+            ),
+            # Now() only moves forward, so a row once accepted stays valid (also on restore).
+            models.CheckConstraint(
+                condition=Q(observed_at__gte=EARLIEST_OBSERVATION)
+                & Q(observed_at__lte=Now() + CLOCK_AHEAD),
+                name="observation_observed_in_range",
+                violation_error_message=_(
+                    "The observation time must be from 2000 onwards and at most a day from now."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(duplicate_of=F("id")),
