@@ -5,6 +5,7 @@ Development defaults are safe to run on a laptop; production is switched on by s
 SECRET_KEY, ALLOWED_HOSTS and leaving DEBUG unset (it is off unless asked for).
 """
 
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -267,6 +268,20 @@ def cache_from_url(url: str) -> dict:
 # load off PostgreSQL, set redis://host:6379/0 (rediss:// for TLS); file:///path shares
 # files between one host's workers; locmem:// is per process, for development only.
 CACHES = {"default": cache_from_url(env_str("CACHE_URL", "") or "db://lyhty_cache")}
+
+
+def env_networks(name: str) -> list:
+    """Comma-separated addresses or networks (192.0.2.1, 10.0.0.0/8, ::1)."""
+    try:
+        return [ipaddress.ip_network(item, strict=False) for item in env_list(name)]
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from None
+
+
+# The proxies whose X-Forwarded-For is believed (the join-code throttle counts per client
+# address, api.throttling). Empty: none, every request is counted by its own REMOTE_ADDR,
+# so a client cannot pose as many by rotating the header. Behind nginx on the same host: 127.0.0.1.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 # Our own sign-in page: the admin's refuses department staff without admin access.
 LOGIN_URL = "login"
