@@ -8,6 +8,7 @@ from api.geojson import collection_schema, feature_schema
 from api.serializers import MAX_TEXT
 from walks.models import (
     LightCondition,
+    Observation,
     ParticipantGroup,
     PositionSource,
     Status,
@@ -117,7 +118,10 @@ _INCOMING_PROPERTIES = {
     "light_condition": {"type": "string", "enum": ["", *LightCondition.values]},
     "description": {"type": "string", "maxLength": MAX_TEXT},
     "proposed_fix": {"type": "string", "maxLength": MAX_TEXT},
-    "observed_at": _DATETIME,
+    "observed_at": {
+        **_DATETIME,
+        "description": "Device time: from 2000-01-01 to at most a day from now.",
+    },
     "accuracy_m": {"type": "number", "minimum": 0, "nullable": True},
     "position_source": {"type": "string", "enum": PositionSource.values},
     "municipality": {"type": "string", "description": "Staff only; else from walk or point."},
@@ -126,7 +130,9 @@ _INCOMING_PROPERTIES = {
 }
 INCOMING_FEATURE = {
     "type": "object",
-    "description": "A Point, or a LineString stored as a stretch with its middle as the point.",
+    "description": "A Point, or a LineString stored as a stretch with its middle as the point "
+    f"(at most {Observation.MAX_STRETCH_POSITIONS} positions and "
+    f"{Observation.MAX_STRETCH_METRES:,} m).",
     "properties": {
         "type": {"type": "string", "enum": ["Feature"]},
         "id": {"type": "string", "format": "uuid", "description": "Or properties.uuid."},

@@ -7,6 +7,7 @@ GeoJSON Features read by `read_observation`, a plain function rather than a seri
 a bulk of 500 is checked item by item and has to be fast.
 """
 
+import itertools
 import math
 import re
 import uuid
@@ -26,6 +27,7 @@ from api.geojson import Feature, GeoJSONGeometry
 from walks.models import (
     Category,
     LightCondition,
+    Observation,
     ParticipantGroup,
     PositionSource,
     ResponsibleUnit,
@@ -345,6 +347,21 @@ def _position(value):
     return (lon, lat), None
 
 
+def _metres_along(positions) -> float:
+    """Length of a lon/lat line on a sphere of the Earth's mean radius (haversine): within
+    half a percent of the ellipsoid, enough for a limit."""
+    total = 0.0
+    for (lon1, lat1), (lon2, lat2) in itertools.pairwise(positions):
+        a = (
+            math.sin(math.radians(lat2 - lat1) / 2) ** 2
+            + math.cos(math.radians(lat1))
+            * math.cos(math.radians(lat2))
+            * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+        )
+        total += 2 * 6_371_008.8 * math.asin(math.sqrt(min(a, 1.0)))
+    return total
+
+
 def read_geometry(geometry):
     """→ (lon, lat, stretch or None), or raise ValueError with the message."""
     if not isinstance(geometry, dict):
@@ -360,6 +377,11 @@ def read_geometry(geometry):
     if kind == "LineString":
         if not isinstance(coordinates, list) or len(coordinates) < 2:
             raise ValueError(_("A LineString needs at least two positions."))
+        if len(coordinates) > Observation.MAX_STRETCH_POSITIONS:
+            raise ValueError(
+                _("A stretch has at most %(max)d positions.")
+                % {"max": Observation.MAX_STRETCH_POSITIONS}
+            )
         positions = []
         for value in coordinates:
             position, error = _position(value)
@@ -368,6 +390,11 @@ def read_geometry(geometry):
             positions.append(position)
         if len(set(positions)) < 2:
             raise ValueError(_("A LineString needs at least two different positions."))
+        if _metres_along(positions) > Observation.MAX_STRETCH_METRES:
+            raise ValueError(
+                _("A stretch is at most %(max)d m long: log a longer way as several.")
+                % {"max": Observation.MAX_STRETCH_METRES}
+            )
         middle = LineString(positions, srid=4326).interpolate_normalized(0.5)
         stretch = {"type": "LineString", "coordinates": [list(p) for p in positions]}
         return middle.x, middle.y, stretch

@@ -481,6 +481,11 @@ class Observation(models.Model):
     created_at = models.DateTimeField(_("received (server time)"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
+    # A stretch is one dark or broken bit of a way, not a route: a phone draws it with a few
+    # taps. The limits keep one observation from weighing megabytes in every read.
+    MAX_STRETCH_POSITIONS = 500
+    MAX_STRETCH_METRES = 5000
+
     objects = ObservationQuerySet.as_manager()
 
     class Meta:
