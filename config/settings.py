@@ -8,6 +8,7 @@ SECRET_KEY, ALLOWED_HOSTS and leaving DEBUG unset (it is off unless asked for).
 import ipaddress
 import os
 import re
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -125,11 +126,24 @@ def _default_database_url() -> str:
     return "postgres://postgres@127.0.0.1:5432/lyhty"
 
 
+def default_conn_max_age(argv: list[str]) -> int:
+    """Seconds a database connection is kept for the next request (DATABASE_CONN_MAX_AGE).
+
+    A kept connection belongs to its thread. gunicorn's workers serve every request on the
+    same thread, so there it is kept for a minute and reused, checked first
+    (CONN_HEALTH_CHECKS) so that a restarted PostgreSQL costs no failed request. runserver
+    serves each request on a new thread: kept connections would pile up, one per request
+    for a minute, until PostgreSQL refuses more clients; so there none is kept.
+    """
+    return 0 if argv[1:2] == ["runserver"] else 60
+
+
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", _default_database_url()),
         engine="django.contrib.gis.db.backends.postgis",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default_conn_max_age(sys.argv)),
+        conn_health_checks=True,
     )
 }
 # PostgreSQL's JIT compiles any plan it estimates as costly; for the short, spatially

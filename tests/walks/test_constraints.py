@@ -92,7 +92,8 @@ def test_the_migration_clamps_times_out_of_range_to_the_receiving_time(municipal
     with connection.schema_editor() as editor:
         editor.remove_constraint(Observation, constraint)
     received = "'2026-11-20T16:30:00Z'"
-    for observed_at in ["'9999-12-31T23:59:59-12:00'", "'0001-01-01T00:00:00Z'", "'2026-11-20T12:00Z'"]:
+    broken = ["'9999-12-31T23:59:59-12:00'", "'0001-01-01T00:00:00Z'"]
+    for observed_at in [*broken, "'2026-11-20T12:00Z'"]:
         insert_observation(municipality, observed_at=observed_at, created_at=received)
 
     with connection.schema_editor() as editor:
