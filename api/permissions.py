@@ -93,20 +93,29 @@ def is_their_unit(user, observation: Observation) -> bool:
     return bool(units & {observation.category.default_unit_id, observation.responsible_unit_id})
 
 
+# `anonymous_methods`: the methods a permission lets anyone use without credentials, for
+# the OpenAPI document (api.schemas.AutoSchema says so in each operation's security).
+
+
 class ReadOnly(BasePermission):
     """Reference data: anyone reads, nobody writes through the API."""
+
+    anonymous_methods = SAFE_METHODS
 
     def has_permission(self, request, view):
         return request.method in SAFE_METHODS
 
 
 class AnyoneMayJoin(BasePermission):
+    anonymous_methods = ("POST",)
+
     def has_permission(self, request, view):
         return request.method == "POST"
 
 
 class ObservationAccess(BasePermission):
     message = _("Your role does not allow this.")
+    anonymous_methods = SAFE_METHODS  # what the public may read, that is
 
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:

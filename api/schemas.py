@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: EUPL-1.2
 """OpenAPI descriptions of what the API speaks that no serializer describes: the GeoJSON
-resources, incoming observations, bulk answers, photo uploads and export files."""
+resources, incoming observations, bulk answers, history, photo uploads and export files;
+and the schema class that says which operations anyone may call."""
 
+from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from api.geojson import collection_schema, feature_schema
@@ -180,6 +182,28 @@ BULK_RESULT = {
     },
 }
 
+# One answer for every role: the note and who made the change only for staff, planners and
+# administrators; a unit or the person may be gone (null).
+HISTORY = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "from_status": {"type": "string", "enum": Status.values},
+            "to_status": {"type": "string", "enum": Status.values},
+            "from_unit": {**_NULLABLE_STRING, "description": "Unit code."},
+            "to_unit": {**_NULLABLE_STRING, "description": "Unit code."},
+            "changed_at": _DATETIME,
+            "note": {**_STRING, "description": "Staff, planners and administrators only."},
+            "changed_by": {
+                **_NULLABLE_STRING,
+                "description": "User name; staff, planners and administrators only.",
+            },
+        },
+        "required": ["from_status", "to_status", "from_unit", "to_unit", "changed_at"],
+    },
+}
+
 
 # Errors and path parameters shared by the views
 
@@ -268,3 +292,20 @@ def document_refused_credentials(result, generator, request, public):
             if isinstance(operation, dict) and "responses" in operation:
                 operation["responses"].setdefault("403", refused)
     return result
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's, told which operations anyone may call without credentials: those
+    whose every permission lists the method in its `anonymous_methods` (api.permissions).
+    OpenAPI says so with an empty security requirement, `{}`, beside the schemes."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        permissions = self.view.get_permissions()
+        anyone = permissions and all(
+            self.method in getattr(permission, "anonymous_methods", ())
+            for permission in permissions
+        )
+        if anyone and {} not in auths:
+            auths.append({})
+        return auths

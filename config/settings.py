@@ -208,7 +208,10 @@ REST_FRAMEWORK = {
     ],
     # Every view states who may use it; anything that forgets is closed to all.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schemas.AutoSchema",
+    # Formats are chosen by the Accept header (or an export's file extension): a `?format=`
+    # would be one more query parameter, which the strict list filters refuse.
+    "URL_FORMAT_OVERRIDE": None,
     # DRF's own, hardened against hostile JSON: too deeply nested bodies, lone surrogates.
     "DEFAULT_PARSER_CLASSES": [
         "api.parsers.JSONParser",
