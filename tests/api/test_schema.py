@@ -93,7 +93,7 @@ def same_connection():
 
 
 # `make test` tries a few cases per operation; `make fuzz` many more (LYHTY_FUZZ_EXAMPLES).
-EXAMPLES = int(os.environ.get("LYHTY_FUZZ_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("LYHTY_FUZZ_EXAMPLES", "10"))
 
 
 def authorization(persona, request) -> dict:
