@@ -18,7 +18,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.throttling import SimpleRateThrottle
 
-from api.parsers import MAX_DEPTH
+from api.parsers import MAX_DEPTH, depth
 from plans.models import Action
 from tests.api.conftest import client_with, collection, feature
 from tests.plans.conftest import make_plan
@@ -105,6 +105,19 @@ def test_it_refuses_deep_json_in_observations_and_actions(participant, planner, 
     assert "nested" in response.json()["detail"]
     assert not Observation.objects.exists()
     assert Action.objects.count() == actions_before
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{}", 1),
+        ('{"a": "[[[\\"[[", "b": [[1], {"c": []}]}', 4),  # brackets in strings do not count
+        ("[[], [[]], []]", 3),
+        ("3", 0),
+    ],
+)
+def test_it_measures_the_depth_outside_strings(text, expected):
+    assert depth(text) == expected
 
 
 def test_it_reads_json_up_to_the_limit_and_brackets_inside_strings(public, walk):
