@@ -113,6 +113,16 @@ class AnyoneMayJoin(BasePermission):
         return request.method == "POST"
 
 
+class DecidedPerObservation(BasePermission):
+    """Photos: anyone who may read the observation sees them (the public too, for a public
+    one); adding one is decided against the observation in the view (may_add_photo)."""
+
+    anonymous_methods = SAFE_METHODS
+
+    def has_permission(self, request, view):
+        return True
+
+
 class ObservationAccess(BasePermission):
     message = _("Your role does not allow this.")
     anonymous_methods = SAFE_METHODS  # what the public may read, that is

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 import hashlib
 import json
+import math
 from pathlib import Path
 
 from django.conf import settings
@@ -40,10 +41,13 @@ def normalise_code(code: str) -> str:
 
 def too_many_lookups(request, code):
     """The API join's throttle: a page that says whether a code exists counts as a guess."""
-    if not JoinThrottle().refuses(request):
+    throttle = JoinThrottle()
+    if not throttle.refuses(request):
         return None
     context = {"code": code, "error": _("Too many attempts. Wait a minute and try again.")}
-    return render(request, "frontend/walk_start.html", context, status=429)
+    response = render(request, "frontend/walk_start.html", context, status=429)
+    response["Retry-After"] = str(math.ceil(throttle.wait() or 1))
+    return response
 
 
 def walk_start(request):

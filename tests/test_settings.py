@@ -68,3 +68,9 @@ def test_it_checks_a_kept_connection_before_reusing_it():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["60", "True"]
+
+
+def test_it_names_a_trusted_proxy_that_is_no_address():
+    result = manage("check", **PRODUCTION, TRUSTED_PROXIES="127.0.0.1, nginx.internal")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'nginx.internal' does not appear to be" in result.stderr

@@ -294,6 +294,7 @@ def test_it_throttles_the_logger_pages_that_look_codes_up(walk, three_per_minute
     assert [browser.get(page).status_code for page in pages] == [200, 404, 200]
     refused = browser.get(f"/walk/join/{walk.join_code}/", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
     assert "Too many attempts" in refused.content.decode()
     assert walk.title not in refused.content.decode()  # nothing says the code exists
     assert join(client_with(), walk.join_code).status_code == 429  # one allowance for both

@@ -58,6 +58,8 @@ def test_it_says_which_operations_anyone_may_call(client, db):
         ("get", "/api/v1/municipalities/{code}/picture/"),
         ("get", "/api/v1/plans/"),
         ("get", "/api/v1/categories/"),
+        ("get", "/api/v1/observations/{id}/photos/"),
+        ("get", "/api/v1/photos/{id}/image"),
         ("post", "/api/v1/walks/join/"),
     ]:
         assert public in anonymous, public
@@ -66,6 +68,7 @@ def test_it_says_which_operations_anyone_may_call(client, db):
         ("post", "/api/v1/actions/"),
         ("get", "/api/v1/exports/{layer}.{fmt}"),
         ("put", "/api/v1/walks/{id}/track/"),
+        ("post", "/api/v1/observations/{id}/photos/"),
     ]:
         assert closed not in anonymous, closed
 

@@ -83,6 +83,21 @@ def test_it_accepts_the_extreme_observation_times(municipality, observed_at):
     assert count_observations() == 1
 
 
+def test_a_form_says_why_it_refuses_a_time_out_of_range(municipality):
+    """The admin validates the model's constraints: the message, not a database error."""
+    from django.contrib.gis.geos import Point
+    from django.core.exceptions import ValidationError
+
+    observation = Observation(
+        municipality=municipality,
+        category=Category.objects.first(),
+        geom=Point(26.92, 60.46, srid=4326),
+        observed_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
+    )
+    with pytest.raises(ValidationError, match="from 2000 onwards and at most a day from now"):
+        observation.validate_constraints()
+
+
 def test_the_migration_clamps_times_out_of_range_to_the_receiving_time(municipality):
     """Rows as an older database may hold them: the constraint is lifted (inside the test's
     transaction) to make them, then the clamp runs and the constraint goes back on."""
