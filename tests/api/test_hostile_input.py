@@ -207,9 +207,11 @@ def test_it_refuses_picture_dates_out_of_range(public, municipality, query):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_pages_exports_and_admin_work_with_the_extreme_times_allowed(municipality, admin):
-    """The far-future observation once broke all of these; the extremes allowed do not."""
+def test_pages_exports_and_admin_work_with_the_extreme_times_allowed(
+    seeded_taxonomy, municipality, admin
+):
+    """The far-future observation once broke all of these; the extremes allowed do not.
+    Committed (transactional), since ogr2ogr reads the database on its own connection."""
     from tests.api.conftest import make_walk, participant_client
 
     walk = make_walk(municipality)

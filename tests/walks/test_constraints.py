@@ -6,6 +6,7 @@ import importlib
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
 from walks.models import Category, Observation
 
@@ -94,7 +95,10 @@ def test_a_form_says_why_it_refuses_a_time_out_of_range(municipality):
         geom=Point(26.92, 60.46, srid=4326),
         observed_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
     )
-    with pytest.raises(ValidationError, match="from 2000 onwards and at most a day from now"):
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="from 2000 onwards and at most a day from now"),
+    ):
         observation.validate_constraints()
 
 
