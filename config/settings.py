@@ -212,7 +212,8 @@ REST_FRAMEWORK = {
     # Formats are chosen by the Accept header (or an export's file extension): a `?format=`
     # would be one more query parameter, which the strict list filters refuse.
     "URL_FORMAT_OVERRIDE": None,
-    # DRF's own, hardened against hostile JSON: too deeply nested bodies, lone surrogates.
+    # DRF's own, hardened: a JSON body nested too deep is a 400 before it is parsed, and an
+    # answer that echoes a lone surrogate from the request is still written (api.renderers).
     "DEFAULT_PARSER_CLASSES": [
         "api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
