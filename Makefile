@@ -5,7 +5,7 @@ MANAGE := $(PY) manage.py
 # Local development: DEBUG on, so runserver serves static files and a dev secret key works.
 DEV := DEBUG=1
 
-.PHONY: run test bench serve provision lint format messages clean
+.PHONY: run test fuzz bench serve provision lint format messages clean
 
 run: provision
 	$(DEV) $(MANAGE) migrate --noinput
@@ -28,6 +28,12 @@ test:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/pytest $(PYTEST_ARGS)
+
+# The API against its OpenAPI document for every persona, with many more cases per operation
+# than `make test` (FUZZ_EXAMPLES, default 200; about half an hour on 2 cores).
+fuzz:
+	scripts/provision.sh --test
+	LYHTY_FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} .venv/bin/pytest tests/api/test_schema.py -k fuzzing $(PYTEST_ARGS)
 
 # Speed against raw PostGIS/GDAL on 1,000,000 observations (database lyhty_bench, kept).
 bench: provision

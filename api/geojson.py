@@ -19,8 +19,9 @@ would make them clockwise).
 from django.db import connection
 from django.db.models import Func, JSONField, Value
 from django.db.models.expressions import Expression
-from rest_framework.parsers import JSONParser
-from rest_framework.renderers import JSONRenderer
+
+from api.parsers import JSONParser
+from api.renderers import JSONRenderer
 
 GEOJSON = "application/geo+json"
 

@@ -75,20 +75,39 @@ def may_add_photo(request, observation: Observation) -> bool:
     )
 
 
+# `anonymous_methods`: the methods a permission lets anyone use without credentials, for
+# the OpenAPI document (api.schemas.AutoSchema says so in each operation's security).
+
+
 class ReadOnly(BasePermission):
     """Reference data: anyone reads, nobody writes through the API."""
+
+    anonymous_methods = SAFE_METHODS
 
     def has_permission(self, request, view):
         return request.method in SAFE_METHODS
 
 
 class AnyoneMayJoin(BasePermission):
+    anonymous_methods = ("POST",)
+
     def has_permission(self, request, view):
         return request.method == "POST"
 
 
+class DecidedPerObservation(BasePermission):
+    """Photos: anyone who may read the observation sees them (the public too, for a public
+    one); adding one is decided against the observation in the view (may_add_photo)."""
+
+    anonymous_methods = SAFE_METHODS
+
+    def has_permission(self, request, view):
+        return True
+
+
 class ObservationAccess(BasePermission):
     message = _("Your role does not allow this.")
+    anonymous_methods = SAFE_METHODS  # what the public may read, that is
 
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:

@@ -27,10 +27,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from api.permissions import may_add_photo, may_view_photos
+from api.permissions import DecidedPerObservation, may_add_photo, may_view_photos
 from api.schemas import BAD_REQUEST, FORBIDDEN, ID, NOT_FOUND, PHOTO_UPLOAD, errors
 from walks.models import Observation, Photo
 from walks.photos import PhotoRejected, store_photo
@@ -95,7 +94,7 @@ def viewable_photo(request, pk) -> Photo:
 
 
 class ObservationPhotoMixin:
-    permission_classes = [AllowAny]  # decided per observation below
+    permission_classes = [DecidedPerObservation]
     serializer_class = PhotoSerializer
     pagination_class = None
 
@@ -187,7 +186,7 @@ class PhotoFile(generics.GenericAPIView):
     """The stored JPEG of a photo (`image`) or of its thumbnail, for whoever may read the
     observation; a 404 for anyone else, as if the photo did not exist."""
 
-    permission_classes = [AllowAny]  # decided per observation below
+    permission_classes = [DecidedPerObservation]
     field = "image"
 
     @extend_schema(

@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: EUPL-1.2
 """OpenAPI descriptions of what the API speaks that no serializer describes: the GeoJSON
-resources, incoming observations, bulk answers, photo uploads and export files."""
+resources, incoming observations, bulk answers, history, photo uploads and export files;
+and the schema class that says which operations anyone may call."""
 
+from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from api.geojson import collection_schema, feature_schema
 from api.serializers import MAX_TEXT
 from walks.models import (
     LightCondition,
+    Observation,
     ParticipantGroup,
     PositionSource,
     Status,
@@ -117,7 +120,10 @@ _INCOMING_PROPERTIES = {
     "light_condition": {"type": "string", "enum": ["", *LightCondition.values]},
     "description": {"type": "string", "maxLength": MAX_TEXT},
     "proposed_fix": {"type": "string", "maxLength": MAX_TEXT},
-    "observed_at": _DATETIME,
+    "observed_at": {
+        **_DATETIME,
+        "description": "Device time: from 2000-01-01 to at most a day from now.",
+    },
     "accuracy_m": {"type": "number", "minimum": 0, "nullable": True},
     "position_source": {"type": "string", "enum": PositionSource.values},
     "municipality": {"type": "string", "description": "Staff only; else from walk or point."},
@@ -126,7 +132,9 @@ _INCOMING_PROPERTIES = {
 }
 INCOMING_FEATURE = {
     "type": "object",
-    "description": "A Point, or a LineString stored as a stretch with its middle as the point.",
+    "description": "A Point, or a LineString stored as a stretch with its middle as the point "
+    f"(at most {Observation.MAX_STRETCH_POSITIONS} positions and "
+    f"{Observation.MAX_STRETCH_METRES:,} m).",
     "properties": {
         "type": {"type": "string", "enum": ["Feature"]},
         "id": {"type": "string", "format": "uuid", "description": "Or properties.uuid."},
@@ -171,6 +179,28 @@ BULK_RESULT = {
             "errors": {"type": "object", "additionalProperties": {"type": "array"}},
         },
         "required": ["uuid", "result", "id", "errors"],
+    },
+}
+
+# One answer for every role: the note and who made the change only for staff, planners and
+# administrators; a unit or the person may be gone (null).
+HISTORY = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "from_status": {"type": "string", "enum": Status.values},
+            "to_status": {"type": "string", "enum": Status.values},
+            "from_unit": {**_NULLABLE_STRING, "description": "Unit code."},
+            "to_unit": {**_NULLABLE_STRING, "description": "Unit code."},
+            "changed_at": _DATETIME,
+            "note": {**_STRING, "description": "Staff, planners and administrators only."},
+            "changed_by": {
+                **_NULLABLE_STRING,
+                "description": "User name; staff, planners and administrators only.",
+            },
+        },
+        "required": ["from_status", "to_status", "from_unit", "to_unit", "changed_at"],
     },
 }
 
@@ -262,3 +292,20 @@ def document_refused_credentials(result, generator, request, public):
             if isinstance(operation, dict) and "responses" in operation:
                 operation["responses"].setdefault("403", refused)
     return result
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's, told which operations anyone may call without credentials: those
+    whose every permission lists the method in its `anonymous_methods` (api.permissions).
+    OpenAPI says so with an empty security requirement, `{}`, beside the schemes."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        permissions = self.view.get_permissions()
+        anyone = permissions and all(
+            self.method in getattr(permission, "anonymous_methods", ())
+            for permission in permissions
+        )
+        if anyone and {} not in auths:
+            auths.append({})
+        return auths

@@ -7,7 +7,9 @@ GeoJSON Features read by `read_observation`, a plain function rather than a seri
 a bulk of 500 is checked item by item and has to be fast.
 """
 
+import itertools
 import math
+import re
 import uuid
 
 from django.contrib.gis.geos import LineString
@@ -25,6 +27,7 @@ from api.geojson import Feature, GeoJSONGeometry
 from walks.models import (
     Category,
     LightCondition,
+    Observation,
     ParticipantGroup,
     PositionSource,
     ResponsibleUnit,
@@ -35,6 +38,7 @@ from walks.models import (
     Visibility,
     WalkState,
     normalise_join_code,
+    observed_at_in_range,
 )
 
 LANGUAGES = ("fi", "sv", "en")
@@ -313,6 +317,7 @@ ECHOED = {
     "duplicate_of",
 }
 MAX_TEXT = 5000
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def wrong_crs(obj) -> bool:
@@ -343,6 +348,21 @@ def _position(value):
     return (lon, lat), None
 
 
+def _metres_along(positions) -> float:
+    """Length of a lon/lat line on a sphere of the Earth's mean radius (haversine): within
+    half a percent of the ellipsoid, enough for a limit."""
+    total = 0.0
+    for (lon1, lat1), (lon2, lat2) in itertools.pairwise(positions):
+        a = (
+            math.sin(math.radians(lat2 - lat1) / 2) ** 2
+            + math.cos(math.radians(lat1))
+            * math.cos(math.radians(lat2))
+            * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+        )
+        total += 2 * 6_371_008.8 * math.asin(math.sqrt(min(a, 1.0)))
+    return total
+
+
 def read_geometry(geometry):
     """→ (lon, lat, stretch or None), or raise ValueError with the message."""
     if not isinstance(geometry, dict):
@@ -358,6 +378,11 @@ def read_geometry(geometry):
     if kind == "LineString":
         if not isinstance(coordinates, list) or len(coordinates) < 2:
             raise ValueError(_("A LineString needs at least two positions."))
+        if len(coordinates) > Observation.MAX_STRETCH_POSITIONS:
+            raise ValueError(
+                _("A stretch has at most %(max)d positions.")
+                % {"max": Observation.MAX_STRETCH_POSITIONS}
+            )
         positions = []
         for value in coordinates:
             position, error = _position(value)
@@ -366,6 +391,11 @@ def read_geometry(geometry):
             positions.append(position)
         if len(set(positions)) < 2:
             raise ValueError(_("A LineString needs at least two different positions."))
+        if _metres_along(positions) > Observation.MAX_STRETCH_METRES:
+            raise ValueError(
+                _("A stretch is at most %(max)d m long: log a longer way as several.")
+                % {"max": Observation.MAX_STRETCH_METRES}
+            )
         middle = LineString(positions, srid=4326).interpolate_normalized(0.5)
         stretch = {"type": "LineString", "coordinates": [list(p) for p in positions]}
         return middle.x, middle.y, stretch
@@ -389,9 +419,12 @@ def _boolean(value):
 
 
 def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold NUL: refused here, as DRF's own CharField does.
+    # PostgreSQL text cannot hold NUL, nor a lone UTF-16 surrogate ("\ud800", which JSON
+    # can spell but UTF-8 cannot): refused here, as DRF's own CharField does.
     if "\x00" in value:
         raise ValueError(_("Null characters are not allowed."))
+    if not value.isascii() and SURROGATE.search(value):
+        raise ValueError(_("Surrogate characters are not allowed."))
     return value
 
 
@@ -418,11 +451,18 @@ def _choice(choices):
 
 
 def _datetime(value):
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed, but no such day or hour
+        parsed = None
     if parsed is None:
         raise ValueError(_("Give a date and time in ISO 8601, e.g. 2026-11-20T18:30:00+02:00."))
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
+    if not observed_at_in_range(parsed):
+        raise ValueError(
+            _("Give a time from 2000 onwards and at most a day from now; check the phone's clock.")
+        )
     return parsed
 
 

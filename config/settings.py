@@ -5,8 +5,10 @@ Development defaults are safe to run on a laptop; production is switched on by s
 SECRET_KEY, ALLOWED_HOSTS and leaving DEBUG unset (it is off unless asked for).
 """
 
+import ipaddress
 import os
 import re
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -124,11 +126,24 @@ def _default_database_url() -> str:
     return "postgres://postgres@127.0.0.1:5432/lyhty"
 
 
+def default_conn_max_age(argv: list[str]) -> int:
+    """Seconds a database connection is kept for the next request (DATABASE_CONN_MAX_AGE).
+
+    A kept connection belongs to its thread. gunicorn's workers serve every request on the
+    same thread, so there it is kept for a minute and reused, checked first
+    (CONN_HEALTH_CHECKS) so that a restarted PostgreSQL costs no failed request. runserver
+    serves each request on a new thread: kept connections would pile up, one per request
+    for a minute, until PostgreSQL refuses more clients; so there none is kept.
+    """
+    return 0 if argv[1:2] == ["runserver"] else 60
+
+
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", _default_database_url()),
         engine="django.contrib.gis.db.backends.postgis",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default_conn_max_age(sys.argv)),
+        conn_health_checks=True,
     )
 }
 # PostgreSQL's JIT compiles any plan it estimates as costly; for the short, spatially
@@ -193,7 +208,21 @@ REST_FRAMEWORK = {
     ],
     # Every view states who may use it; anything that forgets is closed to all.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schemas.AutoSchema",
+    # Formats are chosen by the Accept header (or an export's file extension): a `?format=`
+    # would be one more query parameter, which the strict list filters refuse.
+    "URL_FORMAT_OVERRIDE": None,
+    # DRF's own, hardened: a JSON body nested too deep is a 400 before it is parsed, and an
+    # answer that echoes a lone surrogate from the request is still written (api.renderers).
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Join codes are short enough to read aloud; throttling keeps them too slow to guess.
     "DEFAULT_THROTTLE_RATES": {"join": env_str("JOIN_THROTTLE_RATE", "20/minute")},
@@ -257,6 +286,20 @@ def cache_from_url(url: str) -> dict:
 # load off PostgreSQL, set redis://host:6379/0 (rediss:// for TLS); file:///path shares
 # files between one host's workers; locmem:// is per process, for development only.
 CACHES = {"default": cache_from_url(env_str("CACHE_URL", "") or "db://lyhty_cache")}
+
+
+def env_networks(name: str) -> list:
+    """Comma-separated addresses or networks (192.0.2.1, 10.0.0.0/8, ::1)."""
+    try:
+        return [ipaddress.ip_network(item, strict=False) for item in env_list(name)]
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from None
+
+
+# The proxies whose X-Forwarded-For is believed (the join-code throttle counts per client
+# address, api.throttling). Empty: none, every request is counted by its own REMOTE_ADDR,
+# so a client cannot pose as many by rotating the header. Behind nginx on the same host: 127.0.0.1.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 # Our own sign-in page: the admin's refuses department staff without admin access.
 LOGIN_URL = "login"

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 import hashlib
 import json
+import math
 from pathlib import Path
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
+from api.throttling import JoinThrottle
 from frontend.strings import counted
 from geo.models import Municipality
 from walks.models import ParticipantGroup, SafetyWalk, normalise_join_code
@@ -33,11 +35,24 @@ def landing(request):
     return render(request, "frontend/landing.html", {"municipalities": municipalities})
 
 
+def too_many_lookups(request, code):
+    """The API join's throttle: a page that says whether a code exists counts as a guess."""
+    throttle = JoinThrottle()
+    if not throttle.refuses(request):
+        return None
+    context = {"code": code, "error": _("Too many attempts. Wait a minute and try again.")}
+    response = render(request, "frontend/walk_start.html", context, status=429)
+    response["Retry-After"] = str(math.ceil(throttle.wait() or 1))
+    return response
+
+
 def walk_start(request):
     """A field for the join code; a known code goes on to the walk's logger."""
     code = normalise_join_code(request.GET.get("code", ""))
     error = ""
     if code:
+        if refused := too_many_lookups(request, code):
+            return refused
         if SafetyWalk.objects.filter(join_code=code).exists():
             return redirect("walk-logger", code=code)
         error = _("No walk has this code. Check it with the walk's organiser.")
@@ -47,6 +62,8 @@ def walk_start(request):
 def walk_logger(request, code):
     """The phone logger of one walk: the join form first, then the map and the categories."""
     code = normalise_join_code(code)
+    if refused := too_many_lookups(request, code):
+        return refused
     walk = SafetyWalk.objects.filter(join_code=code).defer("route", "track").first()
     if walk is None:
         context = {"code": code, "error": _("No walk has this code.")}

@@ -79,6 +79,15 @@ def make_observation(municipality):
     return make
 
 
+@pytest.fixture
+def seeded_taxonomy(transactional_db):
+    """The seeded categories: earlier transactional tests may have emptied the tables."""
+    from walks.models import Category, ResponsibleUnit, Theme
+    from walks.taxonomy import seed
+
+    seed(Theme, Category, ResponsibleUnit)
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One Chromium for the whole run: page tests in any folder share it, since two

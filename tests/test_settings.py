@@ -47,3 +47,30 @@ def test_it_says_which_variable_is_wrong():
     result = manage("check", **PRODUCTION, DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG must be true or false, not 'maybe'" in result.stderr
+
+
+def test_it_keeps_no_database_connection_under_runserver():
+    """runserver's thread per request would leave a kept connection behind per request."""
+    from config.settings import default_conn_max_age
+
+    assert default_conn_max_age(["manage.py", "runserver", "127.0.0.1:8000"]) == 0
+    assert default_conn_max_age([".venv/bin/gunicorn", "config.wsgi"]) == 60
+
+
+def test_it_checks_a_kept_connection_before_reusing_it():
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        " print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])",
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["60", "True"]
+
+
+def test_it_names_a_trusted_proxy_that_is_no_address():
+    result = manage("check", **PRODUCTION, TRUSTED_PROXIES="127.0.0.1, nginx.internal")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'nginx.internal' does not appear to be" in result.stderr

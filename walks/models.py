@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -279,6 +280,18 @@ class InvalidTransition(ValueError):
     pass
 
 
+# When an observation can have been made: no walk was logged before 2000, and a phone's
+# clock may run a little ahead (or sit in another time zone), but not by more than a day.
+# Outside these bounds a date is a broken clock or hostile input; refused by the API and by
+# the constraint observation_observed_in_range.
+EARLIEST_OBSERVATION = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+CLOCK_AHEAD = datetime.timedelta(days=1)
+
+
+def observed_at_in_range(moment: datetime.datetime) -> bool:
+    return EARLIEST_OBSERVATION <= moment <= timezone.now() + CLOCK_AHEAD
+
+
 class ObservationQuerySet(models.QuerySet):
     def visible_to_public(self):
         """What anyone may read: public ones outside sensitive categories, neither
@@ -485,6 +498,11 @@ class Observation(models.Model):
     created_at = models.DateTimeField(_("received (server time)"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
+    # A stretch is one dark or broken bit of a way, not a route: a phone draws it with a few
+    # taps. The limits keep one observation from weighing megabytes in every read.
+    MAX_STRETCH_POSITIONS = 500
+    MAX_STRETCH_METRES = 5000
+
     objects = ObservationQuerySet.as_manager()
 
     class Meta:
@@ -531,6 +549,15 @@ class Observation(models.Model):
             models.CheckConstraint(
                 condition=Q(position_source__in=PositionSource.values),
                 name="observation_position_source_known",
+            ),
+            # Now() only moves forward, so a row once accepted stays valid (also on restore).
+            models.CheckConstraint(
+                condition=Q(observed_at__gte=EARLIEST_OBSERVATION)
+                & Q(observed_at__lte=Now() + CLOCK_AHEAD),
+                name="observation_observed_in_range",
+                violation_error_message=_(
+                    "The observation time must be from 2000 onwards and at most a day from now."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(duplicate_of=F("id")),

@@ -35,8 +35,13 @@ Image.init()
 ACCEPTED_FORMATS = tuple(f for f in ("JPEG", "PNG", "WEBP", "HEIF") if f in Image.OPEN)
 
 # Decoding an image costs memory by its pixels, not by its bytes: a few kilobytes of PNG can
-# declare gigapixels. Refuse before decoding. 50 MP is above any phone's default photo mode.
+# declare gigapixels, and a 160 KB PNG of 49 MP took 512 MB and 1.4 s to decode and convert.
+# Refused from the header, before decoding. A JPEG is decoded at 1/2, 1/4 or 1/8 scale
+# (draft), so 50 MP (above any phone's default photo mode) costs what a few MP do; the
+# other formats are decoded whole, so they get 16 MP, more than a phone's screenshot or a
+# 12 MP HEIC (phones send their big photos as JPEG or HEIC).
 MAX_PIXELS = 50_000_000
+MAX_PIXELS_DECODED_WHOLE = 16_000_000
 MAX_SIDE = 2560  # longest side of the stored photo
 THUMBNAIL_SIDE = 320  # longest side of the thumbnail
 JPEG_QUALITY = 85
@@ -144,13 +149,18 @@ def _read_limited(uploaded, limit: int) -> bytes:
     return data
 
 
-def _check_pixels(size: tuple[int, int]) -> None:
-    if size[0] * size[1] > MAX_PIXELS:
-        raise PhotoRejected(
-            _("The photo has too many pixels. The largest accepted is %(limit)s megapixels.")
-            % {"limit": MAX_PIXELS // 1_000_000},
-            PhotoRejected.TOO_MANY_PIXELS,
-        )
+def _too_many_pixels(limit: int) -> PhotoRejected:
+    return PhotoRejected(
+        _("The photo has too many pixels. The largest accepted is %(limit)s megapixels.")
+        % {"limit": limit // 1_000_000},
+        PhotoRejected.TOO_MANY_PIXELS,
+    )
+
+
+def _check_pixels(image: Image.Image) -> None:
+    limit = MAX_PIXELS if image.format == "JPEG" else MAX_PIXELS_DECODED_WHOLE
+    if image.size[0] * image.size[1] > limit:
+        raise _too_many_pixels(limit)
 
 
 def _decode(data: bytes) -> Image.Image:
@@ -160,21 +170,17 @@ def _decode(data: bytes) -> Image.Image:
             # Pillow's own bomb guard: a warning above MAX_IMAGE_PIXELS is an error here.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
-                _check_pixels(probe.size)  # from the header, before any pixel is decoded
+                _check_pixels(probe)  # from the header, before any pixel is decoded
                 probe.verify()
             image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
-            _check_pixels(image.size)
+            _check_pixels(image)
             # JPEG can decode at 1/2, 1/4 or 1/8 scale directly: cheaper for big photos.
             image.draft(image.mode, (MAX_SIDE, MAX_SIDE))
             image.load()
     except PhotoRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoRejected(
-            _("The photo has too many pixels. The largest accepted is %(limit)s megapixels.")
-            % {"limit": MAX_PIXELS // 1_000_000},
-            PhotoRejected.TOO_MANY_PIXELS,
-        ) from None
+        raise _too_many_pixels(MAX_PIXELS) from None
     except Exception:
         # Pillow reports broken files with many exception types (OSError, SyntaxError,
         # ValueError, struct.error, EOFError...): all of them mean "not an image we take".

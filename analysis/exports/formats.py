@@ -80,10 +80,12 @@ class CSVExport(Export):
         if column.kind == TIMESTAMP:
             return _iso_text(value)
         if column.kind == TEXT:
-            # A cell starting with = + - @ tab or CR is a formula to a spreadsheet: an
-            # apostrophe in front makes it text again.
+            # A cell starting with = + - @ tab CR or LF is a formula to a spreadsheet: an
+            # apostrophe in front makes it text again. The control characters are spelled as
+            # regular-expression escapes: ogr2ogr reads the SQL as text and would not keep
+            # them (a tab became a space, and a CR vanished).
             return sql.SQL("regexp_replace({}, {}, {})").format(
-                value, sql.Literal("^([-=+@\t\r])"), sql.Literal("'\\1")
+                value, sql.Literal(r"^([-=+@\t\r\n])"), sql.Literal("'\\1")
             )
         return value
 
@@ -101,6 +103,12 @@ class KMLExport(Export):
     extension = "kml"
     content_type = "application/vnd.google-earth.kml+xml"
     wgs84_only = True
+    # KML's own <visibility> means shown or hidden (1/0): GDAL, and so QGIS, reads a field
+    # of that name as that, and every observation's public or internal became 0.
+    renamed = {"visibility": "audience"}
+
+    def column_name(self, column):
+        return self.renamed.get(column.name, column.name)
 
     def render(self, column, value):
         return _iso_text(value) if column.kind == TIMESTAMP else value

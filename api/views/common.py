@@ -6,11 +6,11 @@ from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException
-from rest_framework.parsers import JSONParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from api.geojson import GEOJSON, GeoJSONParser, GeoJSONRenderer, feature_collection, single_feature
+from api.parsers import JSONParser
+from api.renderers import JSONRenderer
 
 
 class LyhtyView(APIView):

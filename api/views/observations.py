@@ -20,6 +20,7 @@ from api.schemas import (
     BAD_REQUEST,
     BULK_RESULT,
     FORBIDDEN,
+    HISTORY,
     ID,
     INCOMING,
     NOT_FOUND,
@@ -364,7 +365,7 @@ class ObservationHistory(LyhtyView):
         parameters=[ID],
         summary="Status changes and assignments, oldest first",
         description="Staff, planners and administrators also see the note and who made it.",
-        responses={200: InternalStatusChangeSerializer(many=True), 404: NOT_FOUND},
+        responses={200: HISTORY, 404: NOT_FOUND},
     )
     def get(self, request, id):
         observation = visible_observation(request, id)

@@ -30,7 +30,7 @@ from api.schemas import BAD_REQUEST, ID, NOT_FOUND
 from api.views.common import LyhtyView
 from geo.models import District, Municipality
 from walks.cache import cached
-from walks.models import Theme
+from walks.models import EARLIEST_OBSERVATION, Theme
 
 TAG = ["picture"]
 
@@ -45,6 +45,24 @@ class PictureParameters(serializers.Serializer):
         help_text=_("Day after the last one counted (YYYY-MM-DD); default: tomorrow."),
     )
     theme = serializers.SlugField(required=False, help_text=_("Only this theme (its code)."))
+
+    # No observation is older than 2000 (walks.models.EARLIEST_OBSERVATION); the bounds keep
+    # the period and the one before it inside Python's dates (year 1 to 9999).
+    FIRST_DAY, LAST_DAY = EARLIEST_OBSERVATION.date(), datetime.date(2100, 1, 1)
+
+    def validate_start(self, day):
+        return self._in_range(day)
+
+    def validate_end(self, day):
+        return self._in_range(day)
+
+    def _in_range(self, day):
+        if not self.FIRST_DAY <= day <= self.LAST_DAY:
+            raise ValidationError(
+                _("Give a date from %(first)s to %(last)s.")
+                % {"first": self.FIRST_DAY.isoformat(), "last": self.LAST_DAY.isoformat()}
+            )
+        return day
 
     def validate_theme(self, code):
         if not Theme.objects.filter(code=code).exists():

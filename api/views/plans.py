@@ -55,6 +55,7 @@ def plans_for(request):
 
 class PlanAccess(BasePermission):
     message = _("Only planners and administrators can change the safety plan.")
+    anonymous_methods = SAFE_METHODS  # published plans
 
     def has_permission(self, request, view):
         return request.method in SAFE_METHODS or roles.organises(caller_role(request))

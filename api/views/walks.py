@@ -10,7 +10,6 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from api.auth import participant_of
 from api.filters import WalkParameters, filter_walks, read_query
@@ -33,6 +32,7 @@ from api.serializers import (
     walk_feature,
     wrong_crs,
 )
+from api.throttling import JoinThrottle
 from api.views.common import LyhtyView, feature_or_404, paged_features, refuse_oversized_body
 from walks.models import ParticipantTrack, SafetyWalk, WalkParticipant
 
@@ -78,8 +78,7 @@ class JoinWalk(LyhtyView):
     # Anyone may join; an old key the phone still sends must not get in the way.
     authentication_classes = []
     permission_classes = [AnyoneMayJoin]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "join"
+    throttle_classes = [JoinThrottle]
 
     @extend_schema(
         tags=TAG,

@@ -411,15 +411,6 @@ def test_it_keeps_only_the_most_recent_filtered_pre_aggregates(municipality, poi
         assert {key for (key,) in cursor.fetchall()} == kept(municipality)
 
 
-@pytest.fixture
-def seeded_taxonomy(transactional_db):
-    """The seeded categories: earlier transactional tests may have emptied the tables."""
-    from walks.models import ResponsibleUnit, Theme
-    from walks.taxonomy import seed
-
-    seed(Theme, Category, ResponsibleUnit)
-
-
 def test_it_builds_once_when_requests_ask_at_the_same_time(seeded_taxonomy, municipality, points):
     from concurrent.futures import ThreadPoolExecutor
 

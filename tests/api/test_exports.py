@@ -44,6 +44,9 @@ pytestmark = pytest.mark.django_db
 OBSERVATIONS = 20
 DARK = "Pimeä kohta Öljymäellä"  # every exporter must carry ä and ö through
 FORMULA = '=HYPERLINK("http://example.invalid","klikkaa")'
+# Cells a spreadsheet would run as a formula, and one it would not (a leading space).
+TRICKY = {5: "\r=1+1", 6: "\n=1+1", 7: "\t=1+1", 9: " kello 22"}
+DESCRIPTIONS = {1: FORMULA, 2: "-5 astetta ja liukasta", **TRICKY}
 CM = 0.01
 DEGREE_PRECISION = 1e-7  # RFC 7946 GeoJSON: seven decimals, about 1 cm
 ROLES = {"planner": PLANNERS_GROUP, "staff": STAFF_GROUP, "admin": None, "resident": None}
@@ -107,7 +110,7 @@ def build_town():
             status="confirmed" if i < 3 else "new",
             light_condition="dark" if i % 2 else "daylight",
             visibility="internal" if i % 5 == 0 else "public",
-            description={1: FORMULA, 2: "-5 astetta ja liukasta"}.get(i, f"Havainto {i}"),
+            description=DESCRIPTIONS.get(i, f"Havainto {i}"),
             walk=walk if on_walk else None,
             participant=participant if on_walk else None,
             reporter=None if on_walk else reporter,
@@ -324,12 +327,18 @@ def test_it_names_csv_coordinates_lon_lat_in_wgs84(planner, tmp_path):
 def test_it_escapes_spreadsheet_formulas_in_csv(planner, tmp_path):
     target, _ = download(planner, "observations.csv", tmp_path)
 
-    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    # Bytes decoded as they are: read_text would turn a CR into a newline.
+    text = target.read_bytes().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
     descriptions = {row["description"] for row in rows}
     assert "'" + FORMULA in descriptions
     assert "'-5 astetta ja liukasta" in descriptions
     assert FORMULA not in descriptions
     assert "Havainto 3" in descriptions
+    # A leading CR, LF or tab hides a formula from the eye, not from the spreadsheet.
+    for i in (5, 6, 7):
+        assert "'" + TRICKY[i] in descriptions
+    assert " kello 22" in descriptions  # a space starts no formula: no apostrophe
 
 
 def test_it_keeps_formulas_as_written_in_gis_formats(planner, tmp_path):
@@ -350,6 +359,14 @@ def test_it_writes_kml_in_wgs84(planner, tmp_path):
         x, y = feature["geometry"]["coordinates"][:2]
         assert abs(x - lonlat(i)[0]) < DEGREE_PRECISION
         assert abs(y - lonlat(i)[1]) < DEGREE_PRECISION
+
+
+def test_it_keeps_the_visibility_readable_in_kml(planner, tmp_path):
+    """KML's own <visibility> (shown or hidden, 0/1) would swallow a column of that name."""
+    target, _ = download(planner, "observations.kml", tmp_path, lang="en")
+
+    audience = [feature["properties"]["audience"] for feature in read_back(target)]
+    assert audience == ["internal" if i % 5 == 0 else "public" for i in range(OBSERVATIONS)]
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,16 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The database itself refuses bad values: raw SQL gets no further than a form would."""
 
+import datetime
+import importlib
+
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
-from walks.models import Category
+from walks.models import Category, Observation
+
+clamp = importlib.import_module("walks.migrations.0008_observed_in_range")
 
 OBSERVATION_COLUMNS = {
     "uuid": "gen_random_uuid()",
@@ -60,12 +66,64 @@ def test_it_accepts_a_good_row(municipality):
         ("light_condition", "'twilight'", "observation_light_known"),
         ("visibility", "'secret'", "observation_visibility_known"),
         ("position_source", "'guess'", "observation_position_source_known"),
+        # Year 10000 in UTC: beyond Python's datetime, it broke every page that showed it.
+        ("observed_at", "'9999-12-31T23:59:59-12:00'", "observation_observed_in_range"),
+        ("observed_at", "now() + interval '25 hours'", "observation_observed_in_range"),
+        ("observed_at", "'1999-12-31T23:59:59Z'", "observation_observed_in_range"),
     ],
 )
 def test_it_rejects_a_bad_observation(municipality, column, value, constraint):
     with pytest.raises(IntegrityError, match=constraint):
         insert_observation(municipality, **{column: value})
     assert count_observations() == 0
+
+
+@pytest.mark.parametrize("observed_at", ["'2000-01-01T00:00:00Z'", "now() + interval '23 hours'"])
+def test_it_accepts_the_extreme_observation_times(municipality, observed_at):
+    insert_observation(municipality, observed_at=observed_at)
+    assert count_observations() == 1
+
+
+def test_a_form_says_why_it_refuses_a_time_out_of_range(municipality):
+    """The admin validates the model's constraints: the message, not a database error."""
+    from django.contrib.gis.geos import Point
+    from django.core.exceptions import ValidationError
+
+    observation = Observation(
+        municipality=municipality,
+        category=Category.objects.first(),
+        geom=Point(26.92, 60.46, srid=4326),
+        observed_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
+    )
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="from 2000 onwards and at most a day from now"),
+    ):
+        observation.validate_constraints()
+
+
+def test_the_migration_clamps_times_out_of_range_to_the_receiving_time(municipality):
+    """Rows as an older database may hold them: the constraint is lifted (inside the test's
+    transaction) to make them, then the clamp runs and the constraint goes back on."""
+    constraint = next(
+        c for c in Observation._meta.constraints if c.name == "observation_observed_in_range"
+    )
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(Observation, constraint)
+    received = "'2026-11-20T16:30:00Z'"
+    broken = ["'9999-12-31T23:59:59-12:00'", "'0001-01-01T00:00:00Z'"]
+    for observed_at in [*broken, "'2026-11-20T12:00Z'"]:
+        insert_observation(municipality, observed_at=observed_at, created_at=received)
+
+    with connection.schema_editor() as editor:
+        clamp.clamp_out_of_range(None, editor)
+        editor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the inserts' foreign-key checks
+        editor.add_constraint(Observation, constraint)  # would fail on any row left out
+
+    times = sorted(Observation.objects.values_list("observed_at", flat=True))
+    received_at = datetime.datetime(2026, 11, 20, 16, 30, tzinfo=datetime.UTC)
+    good = datetime.datetime(2026, 11, 20, 12, 0, tzinfo=datetime.UTC)
+    assert times == [good, received_at, received_at]  # the broken two get created_at
 
 
 def test_it_rejects_a_point_in_another_srid(municipality):

@@ -371,12 +371,24 @@ def test_a_decompression_bomb_is_rejected_quickly(observation, media_root):
 
 
 def test_our_own_pixel_limit_is_below_pillows(observation, media_root):
-    # 56 MP: under Pillow's default warning (89 MP), over Lyhty's 50 MP.
+    # 56 MP: under Pillow's default warning (89 MP), over Lyhty's 50 MP even for a JPEG.
     bomb = png_declaring(8000, 7000)
     started = time.perf_counter()
-    with pytest.raises(PhotoRejected, match="50 megapixels"):
+    with pytest.raises(PhotoRejected, match="16 megapixels"):
         store_photo(observation, upload(bomb, "big.png", "image/png"))
     assert time.perf_counter() - started < 1
+    assert stored_files(media_root) == []
+
+
+def test_a_png_decoded_whole_gets_the_lower_limit(observation, media_root):
+    # 49 MP in a few hundred bytes: under the JPEG limit, but a PNG has no draft mode and
+    # decoding it whole took 512 MB and 1.4 s.
+    bomb = png_declaring(7000, 7000)
+    started = time.perf_counter()
+    with pytest.raises(PhotoRejected, match="16 megapixels"):
+        store_photo(observation, upload(bomb, "big.png", "image/png"))
+    assert time.perf_counter() - started < 0.5
+    assert Photo.objects.count() == 0
     assert stored_files(media_root) == []
 
 
