@@ -46,6 +46,22 @@ class Repair:
 
 
 @dataclass
+class Outside:
+    """A district of the file that lies mostly outside its municipality's boundary."""
+
+    feature: int
+    name: str
+    inside: float  # the share of its area inside, 0–1
+
+    def __str__(self):
+        return _("feature %(number)d (%(name)s), %(percent)d %% inside") % {
+            "number": self.feature,
+            "name": self.name,
+            "percent": round(self.inside * 100),
+        }
+
+
+@dataclass
 class ImportResult:
     created: int = 0
     updated: int = 0
@@ -53,6 +69,7 @@ class ImportResult:
     repairs: list[Repair] = field(default_factory=list)
     reassigned: int = 0
     not_in_file: list[str] = field(default_factory=list)
+    outside: list[Outside] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -444,6 +461,41 @@ ORDER BY d.name
 """
 
 
+# A district is "mostly outside" when less than half of its area lies within the
+# municipality's boundary grown by a margin: national boundary files are generalised (the
+# Finnish one cuts 79 % off one of Helsinki's own small areas; with 200 m, 29 %), while
+# another city's districts miss it by kilometres. Areas in the municipality's national CRS.
+MIN_SHARE_INSIDE = 0.5
+BOUNDARY_MARGIN_M = 200
+OUTSIDE_MUNICIPALITY = """
+WITH municipality AS (
+    SELECT ST_Buffer(ST_Transform(geom, %(srid)s), %(margin)s) AS area
+    FROM geo_municipality WHERE id = %(municipality)s
+), district AS (
+    SELECT feature, name, ST_Transform(geom, %(srid)s) AS geom FROM boundary_import
+)
+SELECT feature, name, inside FROM (
+    SELECT d.feature, d.name,
+           CASE WHEN ST_CoveredBy(d.geom, m.area) THEN 1.0
+                ELSE ST_Area(ST_Intersection(d.geom, m.area)) / ST_Area(d.geom) END AS inside
+    FROM district d, municipality m
+) AS shares
+WHERE inside < %(share)s
+ORDER BY feature
+"""
+
+
+def _outside(cursor, municipality) -> list[Outside]:
+    params = {
+        "municipality": municipality.pk,
+        "srid": municipality.national_srid,
+        "margin": BOUNDARY_MARGIN_M,
+        "share": MIN_SHARE_INSIDE,
+    }
+    cursor.execute(OUTSIDE_MUNICIPALITY, params)
+    return [Outside(*row) for row in cursor.fetchall()]
+
+
 def import_districts(
     path,
     *,
@@ -454,9 +506,15 @@ def import_districts(
     population_field=None,
     layer=None,
     source_crs=None,
+    allow_outside=False,
     progress=None,
 ) -> ImportResult:
-    """One municipality's districts; afterwards its observations get their district again."""
+    """One municipality's districts; afterwards its observations get their district again.
+
+    Districts that lie mostly outside the municipality's boundary (another city's file, the
+    wrong municipality code) stop the import, named, unless `allow_outside`; then they are
+    imported and named in the result.
+    """
     municipality = Municipality.objects.filter(code=municipality_code).first()
     if municipality is None:
         raise BoundaryImportError(
@@ -476,11 +534,29 @@ def import_districts(
     params = {"municipality": municipality.pk, "has_population": population_field is not None}
 
     def upsert(cursor):
+        outside = _outside(cursor, municipality)
+        if outside and not allow_outside:
+            raise file.error(
+                ngettext(
+                    "%(count)d district lies mostly outside the boundary of %(municipality)s: "
+                    "%(districts)s. Is this the right file and municipality? To import it "
+                    "anyway, add --allow-outside.",
+                    "%(count)d districts lie mostly outside the boundary of %(municipality)s: "
+                    "%(districts)s. Is this the right file and municipality? To import them "
+                    "anyway, add --allow-outside.",
+                    len(outside),
+                )
+                % {
+                    "count": len(outside),
+                    "municipality": municipality,
+                    "districts": "; ".join(map(str, outside)),
+                }
+            )
         cursor.execute(COUNT_REASSIGNED_FROM_ZERO)
         cursor.execute(UPDATE_DISTRICTS, params)
         updated = cursor.rowcount
         cursor.execute(INSERT_DISTRICTS, params)
-        result = ImportResult(created=cursor.rowcount, updated=updated)
+        result = ImportResult(created=cursor.rowcount, updated=updated, outside=outside)
         cursor.execute(MISSING_DISTRICTS, params)
         result.not_in_file = [name for (name,) in cursor.fetchall()]
         # The triggers of walks migration 0007 assigned observations their new districts.
@@ -536,6 +612,19 @@ def summary(result: ImportResult, what: str) -> list[str]:
             )
             % {"count": result.reassigned}
         )
+    if result.outside:
+        count = len(result.outside)
+        lines.append(
+            ngettext(
+                "Warning: %(count)d district lies mostly outside the municipality's boundary "
+                "and was imported all the same (--allow-outside):",
+                "Warning: %(count)d districts lie mostly outside the municipality's boundary "
+                "and were imported all the same (--allow-outside):",
+                count,
+            )
+            % {"count": count}
+        )
+        lines += [f"  {district}" for district in result.outside]
     if result.not_in_file:
         lines.append(
             ngettext(

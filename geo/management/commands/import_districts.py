@@ -29,6 +29,14 @@ class Command(BoundaryImportCommand):
             "--code-field", help=_("field with the district code; without it, names must be unique")
         )
         parser.add_argument("--population-field", help=_("field with the population"))
+        parser.add_argument(
+            "--allow-outside",
+            action="store_true",
+            help=_(
+                "import districts that lie mostly outside the municipality's boundary, with a "
+                "warning naming them (without it they stop the import)"
+            ),
+        )
 
     def handle(self, *args, **options):
         self.run_import(
@@ -39,4 +47,5 @@ class Command(BoundaryImportCommand):
             name_sv_field=options["name_sv_field"],
             code_field=options["code_field"],
             population_field=options["population_field"],
+            allow_outside=options["allow_outside"],
         )
