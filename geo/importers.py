@@ -103,6 +103,18 @@ class BoundaryFile:
             where += f" ({name})"
         return BoundaryImportError(f"{self.path}: {where}: {message}")
 
+    def off_the_earth(self, feature, name):
+        """The error for a feature whose reprojected coordinates are not longitude/latitude."""
+        return self.error(
+            _(
+                "its coordinates are outside longitude and latitude when read as EPSG:%(srid)d; "
+                "give the file's coordinate system with --source-crs EPSG:N."
+            )
+            % {"srid": self.srid},
+            feature,
+            name,
+        )
+
     def _pick_layer(self, name):
         names = [layer.name for layer in self.source]
         if name is not None:
@@ -178,7 +190,7 @@ def _text(value) -> str:
     return value.replace("\ufeff", "").strip()
 
 
-def _value(feature, index):
+def field_value(feature, index):
     if index is None:
         return None
     value = _text(feature[index].value)
@@ -225,9 +237,9 @@ def read_rows(
     name_column = "name" if model is District else "name_fi"
     rows, seen = [], {}
     for number, feature, wkb in file.features(progress):
-        name = str(_value(feature, name_i))
-        code = None if code_i is None else str(_value(feature, code_i))
-        name_sv = None if name_sv_i is None else str(_value(feature, name_sv_i))
+        name = str(field_value(feature, name_i))
+        code = None if code_i is None else str(field_value(feature, code_i))
+        name_sv = None if name_sv_i is None else str(field_value(feature, name_sv_i))
         label = name or code
         if wkb is None:
             raise file.error(_("the feature has no geometry."), number, label)
@@ -247,7 +259,7 @@ def read_rows(
         _check_length(file, number, label, too_long, name_sv, model, "name_sv")
         population = None
         if population_i is not None:
-            population = _population(file, number, label, _value(feature, population_i))
+            population = _population(file, number, label, field_value(feature, population_i))
 
         key = name if code is None else code
         if key in seen:
@@ -317,14 +329,7 @@ def _prepare_geometry(cursor, file, rows):
     cursor.execute(REPROJECT, {"srid": file.srid})
     cursor.execute(FIRST_OUT_OF_RANGE)
     if (bad := cursor.fetchone()) is not None:
-        raise file.error(
-            _(
-                "its coordinates are outside longitude and latitude when read as EPSG:%(srid)d; "
-                "give the file's coordinate system with --source-crs EPSG:N."
-            )
-            % {"srid": file.srid},
-            *bad,
-        )
+        raise file.off_the_earth(*bad)
     cursor.execute(CHECK_AND_REPAIR)
     cursor.execute(FIRST_UNUSABLE)
     if (bad := cursor.fetchone()) is not None:
@@ -639,10 +644,12 @@ def summary(result: ImportResult, what: str) -> list[str]:
     return lines
 
 
-def print_progress(stream):
-    """A progress callback for read_rows that writes a counter line to a command's stdout."""
+def print_progress(stream, every=PROGRESS_EVERY):
+    """A progress callback for read_rows that writes a counter line to a command's stdout
+    every `every` features (a multiple of PROGRESS_EVERY) and at the end."""
 
     def progress(done, total):
-        stream.write(_("Read %(done)d of %(total)d features…") % {"done": done, "total": total})
+        if done % every == 0 or done == total:
+            stream.write(_("Read %(done)d of %(total)d features…") % {"done": done, "total": total})
 
     return progress

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 import geo.functions  # noqa: F401  registers geom__x and geom__y
 from geo.constraints import NullableGeometryCheck
-from geo.models import District, Municipality, pick_language
+from geo.models import Address, District, Municipality, pick_language
 
 
 class TranslatedName(models.Model):
@@ -355,6 +355,7 @@ class Observation(models.Model):
     `district` is assigned by PostGIS: the trigger `observation_assign_district` (migration
     walks 0002) sets it on every INSERT and on every UPDATE of geom or municipality, so
     admin edits, bulk inserts, COPY loads and GIS clients all get the same answer.
+    `address`, the nearest address point, likewise (migration walks 0008).
     """
 
     uuid = models.UUIDField(
@@ -386,6 +387,18 @@ class Observation(models.Model):
         editable=False,
         related_name="observations",
         verbose_name=_("district"),
+    )
+    # The nearest address within ADDRESS_MAX_DISTANCE_M, set by PostGIS like the district
+    # (migration 0008), also when addresses are imported or deleted: hence DO_NOTHING, the
+    # database's trigger gives the observation its next nearest address before the commit.
+    address = models.ForeignKey(
+        Address,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("address"),
     )
     geom = models.PointField(_("location"), srid=4326)
     stretch = models.LineStringField(

@@ -20,9 +20,7 @@ class Command(BoundaryImportCommand):
 
     def add_arguments(self, parser):
         self.add_file_arguments(parser)
-        parser.add_argument(
-            "--municipality", required=True, help=_("official code of the municipality, e.g. 091")
-        )
+        self.add_municipality_argument(parser)
         parser.add_argument("--name-field", required=True, help=_("field with the name"))
         parser.add_argument("--name-sv-field", help=_("field with the Swedish name"))
         parser.add_argument(
