@@ -551,10 +551,19 @@ class Observation(models.Model):
         super().save(*args, **kwargs)
         update_fields = kwargs.get("update_fields")
         if update_fields is None or {"geom", "municipality"} & set(update_fields):
-            # The database trigger chose the district; read its answer back.
-            self.district_id = (
-                Observation.objects.filter(pk=self.pk).values_list("district_id", flat=True).get()
+            # The database triggers chose the district and the address; read them back.
+            self.district_id, self.address_id = (
+                Observation.objects.filter(pk=self.pk)
+                .values_list("district_id", "address_id")
+                .get()
             )
+
+    @property
+    def place(self) -> str:
+        """Where it is, for people: the nearest address, or else the coordinates."""
+        if self.address_id is not None:
+            return self.address.label
+        return _("%(lat).5f° N, %(lon).5f° E") % {"lat": self.geom.y, "lon": self.geom.x}
 
     @property
     def is_open(self) -> bool:

@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils.translation import get_language
 
-from geo.models import District
+from geo.models import District, address_label
 from walks.models import (
     LightCondition,
     ObservationQuerySet,
@@ -131,6 +131,7 @@ class Observations(Layer):
             Column("light", "light", label("light_condition", LightCondition.choices)),
             Column("description", "descr", F("description")),
             Column("proposed_fix", "proposal", F("proposed_fix")),
+            Column("address", "address", address_label("address__")),
             Column("district", "district", district_name("district__")),
             Column("district_id", "distr_id", F("district_id"), NUMBER),
             Column("municipality", "municipal", translated_name("municipality__")),
