@@ -47,3 +47,9 @@ def test_it_says_which_variable_is_wrong():
     result = manage("check", **PRODUCTION, DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG must be true or false, not 'maybe'" in result.stderr
+
+
+def test_it_refuses_an_address_distance_out_of_range():
+    result = manage("check", **PRODUCTION, ADDRESS_MAX_DISTANCE_M="0")
+    assert result.returncode != 0
+    assert "ADDRESS_MAX_DISTANCE_M must be 1–10000 metres, not 0" in result.stderr

@@ -2,7 +2,8 @@
 """`manage.py import_addresses`, and the nearest address PostGIS gives each observation.
 
 The reference is independent of PostGIS: pyproj moves points to EPSG:3067 and shapely (its
-STRtree) finds each observation's nearest address point, kept when within 150 m.
+STRtree) finds each observation's nearest address point, kept when within 150 m on the
+ground.
 """
 
 import csv
@@ -17,7 +18,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import translation
-from pyproj import Transformer
+from pyproj import Proj, Transformer
 from shapely import STRtree
 from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry import shape
@@ -28,6 +29,7 @@ from walks.models import Category, Observation
 MAX_DISTANCE_M = 150  # settings.ADDRESS_MAX_DISTANCE_M by default
 TO_3067 = Transformer.from_crs(4326, 3067, always_xy=True)
 TO_4326 = Transformer.from_crs(3067, 4326, always_xy=True)
+TM35FIN = Proj(3067)
 # The conftest town (Testilä, 285) in EPSG:3067, a little inside its 26.90–26.98 E,
 # 60.44–60.48 N box.
 TOWN_3067 = (TO_3067.transform(26.902, 60.442), TO_3067.transform(26.978, 60.478))
@@ -90,16 +92,21 @@ def random_observations(municipality, count, seed, box):
 
 
 def shapely_nearest(observations, addresses):
-    """Observation id -> (street, number) of the nearest address within 150 m, or None;
-    `addresses` are (street, number, x, y) in EPSG:3067."""
+    """Observation id -> (street, number) of the nearest address within 150 m on the ground,
+    or None; `addresses` are (street, number, x, y) in EPSG:3067.
+
+    EPSG:3067 is conformal: its distances are the ground's times the scale factor of the
+    place (0.9996 on 27° E, a little more off it), which pyproj gives."""
     points = [ShapelyPoint(x, y) for _street, _number, x, y in addresses]
     tree = STRtree(points)
     expected = {}
     for observation in observations:
-        here = ShapelyPoint(TO_3067.transform(observation.geom.x, observation.geom.y))
+        lon, lat = observation.geom.x, observation.geom.y
+        here = ShapelyPoint(TO_3067.transform(lon, lat))
         # On a tie (real files repeat points) the address first in the file, as in PostGIS.
         i = min(tree.query_nearest(here, all_matches=True))
-        close = here.distance(points[i]) <= MAX_DISTANCE_M
+        scale = TM35FIN.get_factors(lon, lat).meridional_scale
+        close = here.distance(points[i]) / scale <= MAX_DISTANCE_M
         expected[observation.pk] = addresses[i][:2] if close else None
     return expected
 
