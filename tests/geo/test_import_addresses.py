@@ -164,13 +164,17 @@ def test_it_reads_a_geopackage_and_shows_the_address_in_both_languages(municipal
 
 
 def test_importing_again_replaces_the_addresses(municipality, tmp_path):
-    path, _rows = generated_addresses(tmp_path, count=50)
+    path, rows = generated_addresses(tmp_path, count=50)
     import_addresses(path, "285", *CSV_ARGS)
+    observations = random_observations(municipality, 50, seed=4, box=(26.90, 60.44, 26.98, 60.48))
+    addresses = [(r["katu"], r["numero"], float(r["x"]), float(r["y"])) for r in rows]
 
     output = import_addresses(path, "285", *CSV_ARGS)
 
     assert "Imported 50 addresses from EPSG:3067, replacing 50." in output
     assert Address.objects.count() == 50
+    assert stored_nearest(observations) == shapely_nearest(observations, addresses)
+    assert_foreign_keys_hold()
 
 
 def test_an_observation_that_moves_gets_the_address_of_its_new_place(municipality, tmp_path):
@@ -215,6 +219,14 @@ def test_deleting_an_address_gives_its_observations_the_next_nearest(municipalit
     assert observation_address(observation) == ("Kaukokatu", "2")
     Address.objects.all().delete()
     assert observation_address(observation) is None
+    assert_foreign_keys_hold()
+
+
+def assert_foreign_keys_hold():
+    """The foreign keys are checked at commit, which a test never reaches: check them now."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def test_the_distance_is_a_setting_of_the_connection(municipality):
