@@ -146,6 +146,20 @@ class Observations(Layer):
         ]
 
 
+class Stretches(Observations):
+    """The observations drawn as a line (a dark stretch of path), as that line, in the
+    direction it was drawn; the same columns and filters as the observations."""
+
+    name = "stretches"
+    geometry_type = "LINESTRING"
+
+    def rows(self, filters):
+        return super().rows(filters).filter(stretch__isnull=False)
+
+    def geometry(self):
+        return F("stretch")
+
+
 class Walks(Layer):
     name = "walks"
     model = SafetyWalk
@@ -225,7 +239,7 @@ class Districts(Layer):
         ]
 
 
-LAYERS = {layer.name: layer for layer in (Observations(), Walks(), Districts())}
+LAYERS = {layer.name: layer for layer in (Observations(), Stretches(), Walks(), Districts())}
 ALL_LAYERS = "all"  # every layer in one file, for formats that hold several
 
 

@@ -53,6 +53,11 @@ def town(django_db_setup, django_db_blocker):
             stretch=LineString(STRETCH, srid=4326),
             walk=planned,
         )
+        Observation.objects.create(  # a point only: not in the stretches layer
+            municipality=town,
+            category=Category.objects.get(code="lamp_out"),
+            geom=LineString(STRETCH, srid=4326).interpolate_normalized(0.25),
+        )
         User.objects.create(username="dir-planner", is_superuser=True)
         try:
             yield {"town": town, "planned": planned, "recorded": recorded}
@@ -106,7 +111,7 @@ def exported_walks(target):
 def test_it_keeps_the_stored_direction_in_the_database(town):
     # The reference: what is stored is what was written.
     assert town["planned"].route.coords == ROUTE
-    observation = Observation.objects.get(municipality=town["town"])
+    observation = Observation.objects.get(stretch__isnull=False)
     assert observation.stretch.coords == STRETCH
 
 
@@ -121,11 +126,11 @@ def test_it_returns_a_walk_route_in_its_direction(planner, town):
 
 
 def test_it_returns_an_observation_stretch_in_its_direction(planner, town):
-    observation = Observation.objects.get(municipality=town["town"])
+    observation = Observation.objects.get(stretch__isnull=False)
     body = json.loads(planner.get(f"/api/v1/observations/{observation.pk}/").content)
     assert_same_line(body["properties"]["stretch"]["coordinates"], STRETCH)
     listed = json.loads(planner.get("/api/v1/observations/", {"municipality": "285"}).content)
-    (feature,) = listed["features"]
+    (feature,) = [f for f in listed["features"] if f["properties"]["stretch"]]
     assert_same_line(feature["properties"]["stretch"]["coordinates"], STRETCH)
 
 
@@ -160,3 +165,19 @@ def test_it_exports_directions_in_the_national_crs_too(planner, town, tmp_path, 
     (route,) = walks["Suunniteltu reitti"]
     assert_same_line(route, ROUTE, 3067)
     assert_same_lines(walks["Kuljettu reitti"], TRACKS, 3067)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_it_exports_stretches_in_their_direction(planner, town, tmp_path, fmt):
+    target, _ = download(planner, f"stretches.{fmt}", tmp_path, crs="EPSG:4326")
+    (feature,) = read_back(target)
+    assert feature["geometry"]["type"] == "LineString"
+    assert_same_line(feature["geometry"]["coordinates"], STRETCH)
+
+
+def test_it_exports_stretches_in_the_national_crs_and_in_all_gpkg(planner, town, tmp_path):
+    target, _ = download(planner, "all.gpkg", tmp_path, municipality="285")
+    (feature,) = read_back(target, "stretches")
+    assert_same_line(feature["geometry"]["coordinates"], STRETCH, 3067)
+    # Only observations drawn as a line are in the layer; all are points in "observations".
+    assert len(read_back(target, "observations")) == 2
