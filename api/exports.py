@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: EUPL-1.2
 """`/api/v1/exports/<layer>.<format>`: observations, walks and districts as files for planners.
 
-Layers: observations, walks, districts, and `all` (the three in one GeoPackage).
+Layers: observations, stretches (the observations drawn as lines, as those lines), walks,
+districts, and `all` (the four in one GeoPackage).
 Formats: geojson, gpkg, csv, kml, shp.zip (see analysis.exports.EXPORTERS).
 
 Query parameters, each at most once (lists comma-separated):

@@ -11,9 +11,11 @@ that returns the whole FeatureCollection as text:
           FROM (<the page, with count(*) OVER () as total>) AS page) AS counted
 
 The inner query comes from the QuerySet (`query.sql_with_params()`), so every value is a
-bound parameter. Geometry is `ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 6)`: lon/lat, six
-decimals (about 10 cm), exterior rings counter-clockwise as RFC 7946 asks (ST_ForceRHR
-would make them clockwise).
+bound parameter. Geometry is `ST_AsGeoJSON(geom, 6)`: lon/lat, six decimals (about
+10 cm), with the exterior rings of polygons turned counter-clockwise as RFC 7946 asks
+(ST_ForceRHR would make them clockwise). Lines keep the direction they were stored in:
+PostGIS 3.3's ST_ForcePolygonCCW reverses every line it is given, so it is applied to
+polygons only.
 """
 
 from django.db import connection
@@ -27,10 +29,18 @@ GEOJSON = "application/geo+json"
 
 
 class GeoJSONGeometry(Func):
-    """A geometry column as an RFC 7946 geometry object (json)."""
+    """A geometry column as an RFC 7946 geometry object (json); see the module's doc."""
 
-    template = "ST_AsGeoJSON(ST_ForcePolygonCCW(%(expressions)s), 6)::json"
+    template = (
+        "ST_AsGeoJSON(CASE WHEN GeometryType(%(expressions)s) IN ('POLYGON', 'MULTIPOLYGON')"
+        " THEN ST_ForcePolygonCCW(%(expressions)s) ELSE %(expressions)s END, 6)::json"
+    )
     output_field = JSONField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        # The geometry stands three times in the template, and its parameters with it.
+        return sql, (*params, *params, *params)
 
 
 class JSONBuildObject(Func):

@@ -94,6 +94,13 @@ OBSERVATION_FEATURE = feature_schema(
             "nullable": True,
             "description": "For a problem along a way: the LineString; geometry is its middle.",
         },
+        "address": {
+            "type": "string",
+            "nullable": True,
+            "description": "The nearest address within ADDRESS_MAX_DISTANCE_M (150 m unless "
+            "configured), in the reader's language, e.g. 'Mannerheimintie 12, 00100'; null "
+            "when none is that close or the municipality has no addresses imported.",
+        },
         "visibility": {
             "type": "string",
             "enum": Visibility.values,

@@ -24,6 +24,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.geojson import Feature, GeoJSONGeometry
+from geo.models import address_label
 from walks.models import (
     Category,
     LightCondition,
@@ -144,6 +145,7 @@ def observation_feature(*, internal: bool):
         "updated_at": F("updated_at"),
         "responsible_unit": F("responsible_unit__code"),
         "stretch": GeoJSONGeometry(F("stretch")),
+        "address": address_label("address__"),
     }
     if internal:
         properties |= {

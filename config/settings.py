@@ -148,7 +148,18 @@ DATABASES = {
 }
 # PostgreSQL's JIT compiles any plan it estimates as costly; for the short, spatially
 # indexed queries of a web request compiling costs more (25–35 ms a worker) than it saves.
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# Observations get the nearest address within this many metres (PostGIS does it, walks
+# migration 0008, reading it from the connection; clients other than Lyhty get 150 m).
+# A changed value applies to observations written from then on; `import_addresses` again
+# applies it to all of a municipality's.
+ADDRESS_MAX_DISTANCE_M = env_int("ADDRESS_MAX_DISTANCE_M", 150)
+if not 0 < ADDRESS_MAX_DISTANCE_M <= 10_000:
+    raise ImproperlyConfigured(
+        f"ADDRESS_MAX_DISTANCE_M must be 1–10000 metres, not {ADDRESS_MAX_DISTANCE_M}."
+    )
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+    f"-c jit=off -c lyhty.address_max_distance_m={ADDRESS_MAX_DISTANCE_M}"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -2,7 +2,7 @@
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
-from geo.models import District, Municipality
+from geo.models import Address, District, Municipality
 
 
 class DistrictInline(admin.TabularInline):
@@ -26,3 +26,14 @@ class DistrictAdmin(LeafletGeoAdmin):
     list_filter = ["municipality"]
     search_fields = ["name", "name_sv", "code"]
     list_select_related = ["municipality"]
+
+
+@admin.register(Address)
+class AddressAdmin(LeafletGeoAdmin):
+    """Imported with `manage.py import_addresses`; a national file gives millions of rows."""
+
+    list_display = ["street", "number", "postcode", "street_sv", "municipality"]
+    list_filter = ["municipality"]
+    search_fields = ["street", "street_sv", "number", "postcode"]
+    list_select_related = ["municipality"]
+    show_full_result_count = False

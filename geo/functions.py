@@ -2,7 +2,7 @@
 """PostGIS functions Django does not declare, each a few lines."""
 
 from django.contrib.gis.db.models import GeometryField
-from django.db.models import FloatField, Transform
+from django.db.models import CharField, FloatField, Func, Transform
 
 
 class PointX(Transform):
@@ -23,3 +23,10 @@ class PointY(Transform):
 
 GeometryField.register_lookup(PointX)
 GeometryField.register_lookup(PointY)
+
+
+class ConcatWS(Func):
+    """concat_ws(separator, a, b, ...): the non-NULL values joined by the separator."""
+
+    function = "concat_ws"
+    output_field = CharField()

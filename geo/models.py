@@ -2,11 +2,13 @@
 """Municipalities and their districts: the areas everything in Lyhty is counted by."""
 
 from django.contrib.gis.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from geo.crs import CRS_CHOICES, NATIONAL_CRS
+from geo.functions import ConcatWS
 
 
 def pick_language(fi: str, sv: str, en: str) -> str:
@@ -112,3 +114,63 @@ class District(models.Model):
         if (get_language() or "")[:2] == "sv" and self.name_sv:
             return self.name_sv
         return self.name
+
+
+class AddressQuerySet(models.QuerySet):
+    def in_municipality(self, municipality):
+        return self.filter(municipality=municipality)
+
+
+def address_label(path: str = ""):
+    """An address as one line of text in the active language, e.g. "Mannerheimintie 12,
+    00100" (the Swedish street name for a Swedish reader where the file had one); NULL
+    where there is none. `path` leads to the address, e.g. "address__" from an observation.
+    Address.label says the same in Python.
+    """
+    street = F(f"{path}street")
+    if (get_language() or "")[:2] == "sv":
+        street = Coalesce(NullIf(F(f"{path}street_sv"), Value("")), street)
+    line = ConcatWS(Value(" "), street, NullIf(F(f"{path}number"), Value("")))
+    return NullIf(ConcatWS(Value(", "), line, NullIf(F(f"{path}postcode"), Value(""))), Value(""))
+
+
+class Address(models.Model):
+    """An address point (or a building's point) of a national address file.
+
+    Observations get the nearest one within ADDRESS_MAX_DISTANCE_M from PostGIS (walks
+    migration 0008), on every write of theirs and whenever addresses change.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="addresses",
+        verbose_name=_("municipality"),
+    )
+    street = models.CharField(_("street"), max_length=200)
+    street_sv = models.CharField(_("street in Swedish"), max_length=200, blank=True)
+    number = models.CharField(_("number"), max_length=40, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    geom = models.PointField(_("location"), srid=4326)
+
+    objects = AddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ["municipality", "street", "number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(geom__isvalid=True), name="address_geom_valid"),
+            models.CheckConstraint(condition=~Q(street=""), name="address_has_street"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        street = self.street
+        if (get_language() or "")[:2] == "sv" and self.street_sv:
+            street = self.street_sv
+        line = f"{street} {self.number}".strip()
+        return f"{line}, {self.postcode}" if self.postcode else line

@@ -74,3 +74,9 @@ def test_it_names_a_trusted_proxy_that_is_no_address():
     result = manage("check", **PRODUCTION, TRUSTED_PROXIES="127.0.0.1, nginx.internal")
     assert result.returncode != 0
     assert "TRUSTED_PROXIES: 'nginx.internal' does not appear to be" in result.stderr
+
+
+def test_it_refuses_an_address_distance_out_of_range():
+    result = manage("check", **PRODUCTION, ADDRESS_MAX_DISTANCE_M="0")
+    assert result.returncode != 0
+    assert "ADDRESS_MAX_DISTANCE_M must be 1–10000 metres, not 0" in result.stderr

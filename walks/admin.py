@@ -148,6 +148,7 @@ class ObservationAdmin(LeafletGeoAdmin):
         "status",
         "municipality",
         "district",
+        "place",
         "walk",
         "severity",
         "light_condition",
@@ -165,9 +166,9 @@ class ObservationAdmin(LeafletGeoAdmin):
         "visibility",
         "responsible_unit",
     ]
-    search_fields = ["uuid", "description", "proposed_fix"]
-    list_select_related = ["category", "municipality", "district", "walk"]
-    readonly_fields = ["uuid", "district", "created_at", "updated_at"]
+    search_fields = ["uuid", "description", "proposed_fix", "address__street"]
+    list_select_related = ["category", "municipality", "district", "walk", "address"]
+    readonly_fields = ["uuid", "district", "place", "created_at", "updated_at"]
     raw_id_fields = ["duplicate_of", "reporter"]
     date_hierarchy = "observed_at"
     inlines = [StatusChangeInline]
@@ -186,7 +187,19 @@ class ObservationAdmin(LeafletGeoAdmin):
                 ]
             },
         ),
-        (_("Place"), {"fields": ["geom", "stretch", "accuracy_m", "position_source", "district"]}),
+        (
+            _("Place"),
+            {
+                "fields": [
+                    "geom",
+                    "stretch",
+                    "accuracy_m",
+                    "position_source",
+                    "district",
+                    "place",
+                ]
+            },
+        ),
         (
             _("What was found"),
             {
@@ -202,6 +215,10 @@ class ObservationAdmin(LeafletGeoAdmin):
         ),
         (_("Record"), {"fields": ["uuid", "reporter", "observed_at", "created_at", "updated_at"]}),
     ]
+
+    @admin.display(description=_("address"), ordering="address__street")
+    def place(self, observation):
+        return observation.place
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

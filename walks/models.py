@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 import geo.functions  # noqa: F401  registers geom__x and geom__y
 from geo.constraints import NullableGeometryCheck
-from geo.models import District, Municipality, pick_language
+from geo.models import Address, District, Municipality, pick_language
 from walks.roles import readable_observations
 
 
@@ -385,6 +385,7 @@ class Observation(models.Model):
     `district` is assigned by PostGIS: the trigger `observation_assign_district` (migration
     walks 0002) sets it on every INSERT and on every UPDATE of geom or municipality, so
     admin edits, bulk inserts, COPY loads and GIS clients all get the same answer.
+    `address`, the nearest address point, likewise (migration walks 0009).
     """
 
     uuid = models.UUIDField(
@@ -416,6 +417,18 @@ class Observation(models.Model):
         editable=False,
         related_name="observations",
         verbose_name=_("district"),
+    )
+    # The nearest address within ADDRESS_MAX_DISTANCE_M, set by PostGIS like the district
+    # (migration 0008), also when addresses are imported or deleted: hence DO_NOTHING, the
+    # database's trigger gives the observation its next nearest address before the commit.
+    address = models.ForeignKey(
+        Address,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("address"),
     )
     geom = models.PointField(_("location"), srid=4326)
     stretch = models.LineStringField(
@@ -582,10 +595,19 @@ class Observation(models.Model):
         super().save(*args, **kwargs)
         update_fields = kwargs.get("update_fields")
         if update_fields is None or {"geom", "municipality"} & set(update_fields):
-            # The database trigger chose the district; read its answer back.
-            self.district_id = (
-                Observation.objects.filter(pk=self.pk).values_list("district_id", flat=True).get()
+            # The database triggers chose the district and the address; read them back.
+            self.district_id, self.address_id = (
+                Observation.objects.filter(pk=self.pk)
+                .values_list("district_id", "address_id")
+                .get()
             )
+
+    @property
+    def place(self) -> str:
+        """Where it is, for people: the nearest address, or else the coordinates."""
+        if self.address_id is not None:
+            return self.address.label
+        return _("%(lat).5f° N, %(lon).5f° E") % {"lat": self.geom.y, "lon": self.geom.x}
 
     @property
     def is_open(self) -> bool:

@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils.translation import get_language
 
-from geo.models import District
+from geo.models import District, address_label
 from walks.filters import FILTERS
 from walks.models import (
     LightCondition,
@@ -122,6 +122,7 @@ class Observations(Layer):
             Column("light", "light", label("light_condition", LightCondition.choices)),
             Column("description", "descr", F("description")),
             Column("proposed_fix", "proposal", F("proposed_fix")),
+            Column("address", "address", address_label("address__")),
             Column("district", "district", district_name("district__")),
             Column("district_id", "distr_id", F("district_id"), NUMBER),
             Column("municipality", "municipal", translated_name("municipality__")),
@@ -134,6 +135,20 @@ class Observations(Layer):
             Column("observed_at", "observed", F("observed_at"), TIMESTAMP),
             Column("updated_at", "updated", F("updated_at"), TIMESTAMP),
         ]
+
+
+class Stretches(Observations):
+    """The observations drawn as a line (a dark stretch of path), as that line, in the
+    direction it was drawn; the same columns and filters as the observations."""
+
+    name = "stretches"
+    geometry_type = "LINESTRING"
+
+    def rows(self, filters):
+        return super().rows(filters).filter(stretch__isnull=False)
+
+    def geometry(self):
+        return F("stretch")
 
 
 class Walks(Layer):
@@ -215,7 +230,7 @@ class Districts(Layer):
         ]
 
 
-LAYERS = {layer.name: layer for layer in (Observations(), Walks(), Districts())}
+LAYERS = {layer.name: layer for layer in (Observations(), Stretches(), Walks(), Districts())}
 ALL_LAYERS = "all"  # every layer in one file, for formats that hold several
 
 

@@ -21,6 +21,11 @@ class BoundaryImportCommand(BaseCommand):
             ),
         )
 
+    def add_municipality_argument(self, parser):
+        parser.add_argument(
+            "--municipality", required=True, help=_("official code of the municipality, e.g. 091")
+        )
+
     def run_import(self, import_function, options, **fields):
         try:
             result = import_function(

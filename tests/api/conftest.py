@@ -50,7 +50,7 @@ def user_client(username, *, group=None, units=(), superuser=False):
     return client
 
 
-def make_walk(municipality, title="Iltakävely", state=WalkState.WALKING):
+def make_walk(municipality, title="Iltakävely", state=WalkState.WALKING, route=None):
     start = timezone.now() - timedelta(hours=1)
     return SafetyWalk.objects.create(
         municipality=municipality,
@@ -59,7 +59,7 @@ def make_walk(municipality, title="Iltakävely", state=WalkState.WALKING):
         ends_at=start + timedelta(hours=2),
         group="residents",
         state=state,
-        route=LineString((26.91, 60.45), (26.95, 60.47), srid=4326),
+        route=route or LineString((26.91, 60.45), (26.95, 60.47), srid=4326),
     )
 
 

@@ -26,6 +26,7 @@ from pyproj import Transformer
 from rest_framework.test import APIClient
 
 from analysis import exports
+from geo.models import Address
 from tests.conftest import make_town
 from walks.filters import FILTERS
 from walks.models import (
@@ -123,6 +124,11 @@ def build_town():
     Observation.objects.filter(pk__in=list(first_half.values_list("pk", flat=True))).update(
         updated_at=datetime(2026, 1, 1, tzinfo=UTC)
     )
+    # Observation 0's nearest address (the next one is 200 m away, past the setting's 150).
+    Address.objects.create(
+        municipality=town, street="Vanha Viertotie", number="3", postcode="48100",
+        geom=Point(*lonlat(0), srid=4326),
+    )  # fmt: skip
     for role, group in ROLES.items():
         user = User.objects.create(username=f"exp-{role}", is_superuser=role == "admin")
         if group:
@@ -446,6 +452,24 @@ def test_it_writes_an_empty_layer_when_nothing_matches(planner, tmp_path):
     info = summary(target)
     assert "Feature Count: 0" in info
     assert "category: String" in info
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "csv", "shp.zip"])
+def test_it_exports_the_nearest_address(planner, tmp_path, fmt):
+    target, _ = download(planner, f"observations.{fmt}", tmp_path)
+
+    found = by_id(read_back(target))
+    first = min(found)
+    assert found[first]["properties"]["address"] == "Vanha Viertotie 3, 48100"
+    assert all(not found[pk]["properties"]["address"] for pk in found if pk != first)
+
+
+def test_it_puts_the_address_in_kml_too(planner, tmp_path):
+    # GDAL's KML reader gives only the name and description back: read the file itself.
+    target, _ = download(planner, "observations.kml", tmp_path)
+
+    text = target.read_text(encoding="utf-8")
+    assert text.count('<SimpleData name="address">Vanha Viertotie 3, 48100</SimpleData>') == 1
 
 
 def test_it_names_things_in_swedish(planner, tmp_path):

@@ -6,7 +6,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.gis.geos import Point
 
+from geo.models import Address
 from tests.api.conftest import EAST, WEST
 from walks.models import Observation, Status, Visibility
 
@@ -38,6 +40,7 @@ def test_it_lists_public_observations_with_public_properties_only(
         "id", "uuid", "category", "theme", "status", "severity", "perceived_safety",
         "is_positive", "light_condition", "description", "proposed_fix", "district",
         "municipality", "walk", "observed_at", "updated_at", "responsible_unit", "stretch",
+        "address",
     }  # fmt: skip
     properties = feature["properties"]
     assert properties["category"] == "lamp_out" and properties["theme"] == "lighting"
@@ -226,3 +229,23 @@ def test_it_shows_the_history_without_names_to_the_public(public, planner, make_
     assert "changed_by" not in change and "note" not in change
     (change,) = planner.get(f"/api/v1/observations/{observation.pk}/history/").json()
     assert (change["changed_by"], change["note"]) == ("suunnittelija", "Tarkistettu")
+
+
+def test_it_gives_the_nearest_address_in_the_readers_language(public, make_observation):
+    # 0.0005° of latitude is 56 m; 0.002° is 222 m, past the 150 m of the setting.
+    Address.objects.create(
+        municipality_id=make_observation().municipality_id,
+        street="Kirkkokatu",
+        street_sv="Kyrkogatan",
+        number="4 B",
+        postcode="48100",
+        geom=Point(WEST[0], WEST[1] + 0.0005),
+    )
+    far = make_observation(at=(WEST[0], WEST[1] + 0.002))
+
+    body = features(public.get("/api/v1/observations/"))
+    addresses = {f["id"]: f["properties"]["address"] for f in body["features"]}
+    assert addresses.pop(far.pk) is None
+    assert list(addresses.values()) == ["Kirkkokatu 4 B, 48100"]
+    body = features(public.get("/api/v1/observations/", HTTP_ACCEPT_LANGUAGE="sv"))
+    assert "Kyrkogatan 4 B, 48100" in {f["properties"]["address"] for f in body["features"]}

@@ -5,12 +5,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point
 
+from geo.models import Address
 from tests.frontend.conftest import screenshot
 from walks.models import Category, Observation, Status, StatusChange
 
 MODEL_LISTS = [
     "geo/municipality",
     "geo/district",
+    "geo/address",
     "walks/category",
     "walks/theme",
     "walks/responsibleunit",
@@ -61,6 +63,31 @@ def test_it_lists_every_model_in_the_admin(client, admin_user):
     for path in MODEL_LISTS:
         assert f"/admin/{path}/" in page
         assert client.get(f"/admin/{path}/").status_code == 200
+
+
+def test_it_shows_the_nearest_address_or_else_the_coordinates(client, admin_user, observation):
+    far = Observation.objects.create(
+        municipality=observation.municipality,
+        category=observation.category,
+        geom=Point(26.95, 60.47, srid=4326),
+    )
+    Address.objects.create(
+        municipality=observation.municipality,
+        street="Kirkkokatu",
+        number="4",
+        postcode="48100",
+        geom=Point(26.9201, 60.4601),
+    )
+    client.force_login(admin_user)
+
+    listing = client.get("/admin/walks/observation/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Kirkkokatu 4, 48100" in listing
+    assert "60.47000° N, 26.95000° E" in listing
+    page = client.get(f"/admin/walks/observation/{observation.pk}/change/").content.decode()
+    assert "Kirkkokatu 4, 48100" in page
+    found = client.get("/admin/walks/observation/", {"q": "Kirkkokatu"}).content.decode()
+    assert f"/admin/walks/observation/{observation.pk}/change/" in found
+    assert f"/admin/walks/observation/{far.pk}/change/" not in found
 
 
 def test_it_filters_observations_by_district_and_status(client, admin_user, observation):

@@ -13,7 +13,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.gis.db.models.functions import Centroid
-from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import translation
@@ -432,12 +432,13 @@ def test_it_refuses_a_point_layer(municipality, tmp_path):
 
 
 def test_it_turns_curved_polygons_into_straight_segments(helsinki, tmp_path):
-    # A circle of radius 1 km around (495000, 6701000) in EPSG:3067, as a GeoPackage curve.
+    # A circle of radius 1 km around (385000, 6675000) in EPSG:3067 (in Helsinki), as a
+    # GeoPackage curve.
     csv = tmp_path / "circle.csv"
     csv.write_text(
         "nimi,wkt\nYmpyrä,"
-        '"CURVEPOLYGON(CIRCULARSTRING(494000 6701000,495000 6702000,496000 6701000,'
-        '495000 6700000,494000 6701000))"\n'
+        '"CURVEPOLYGON(CIRCULARSTRING(384000 6675000,385000 6676000,386000 6675000,'
+        '385000 6674000,384000 6675000))"\n'
     )
     path = tmp_path / "circle.gpkg"
     ogr2ogr(
@@ -476,3 +477,86 @@ def test_it_keeps_and_names_districts_the_file_no_longer_has(municipality, tmp_p
     assert "1 district is in the database but not in this file; it was kept" in output
     assert output.rstrip().endswith(": Itä")
     assert municipality.districts.count() == 2
+
+
+# Districts that are not the municipality's
+
+
+@pytest.fixture
+def oakland(shared_data):
+    return shared_data / "boundaries/other/oakland_council_districts.geojson"
+
+
+def names_in(path, field="name"):
+    """The reference: the names in the file, read with json."""
+    return [f["properties"][field] for f in json.loads(path.read_text())["features"]]
+
+
+def test_it_refuses_oakland_council_districts_as_districts_of_helsinki(helsinki, oakland):
+    before = snapshot()
+
+    with pytest.raises(CommandError) as error:
+        import_districts(oakland, "091", "--name-field", "name", "--code-field", "id")
+
+    message = str(error.value)
+    assert message.startswith(f"{oakland}: 7 districts lie mostly outside the boundary of ")
+    assert "Helsinki (091)" in message
+    for number, name in enumerate(names_in(oakland), start=1):
+        assert f"feature {number} ({name}), 0 % inside" in message
+    assert "--allow-outside" in message
+    assert snapshot() == before == []
+
+
+def test_it_imports_them_with_allow_outside_and_warns_naming_them(helsinki, oakland):
+    output = import_districts(
+        oakland, "091", "--name-field", "name", "--code-field", "id", "--allow-outside"
+    )
+
+    assert "Imported 7 districts (7 created, 0 updated)" in output
+    assert "Warning: 7 districts lie mostly outside the municipality's boundary" in output
+    for number, name in enumerate(names_in(oakland), start=1):
+        assert f"  feature {number} ({name}), 0 % inside" in output
+    assert District.objects.filter(municipality=helsinki).count() == 7
+
+
+def test_it_names_only_the_districts_that_are_mostly_outside(municipality, tmp_path):
+    # Testilä is 26.90–26.98 E; "Rajalla" has 3/4 of its width inside, "Naapuri" 1/4.
+    path = write_geojson(
+        tmp_path / "partly.geojson",
+        [
+            ({"nimi": "Sisällä"}, box(26.90, 60.44, 26.94, 60.48)),
+            ({"nimi": "Rajalla"}, box(26.95, 60.44, 26.99, 60.48)),
+            ({"nimi": "Naapuri"}, box(26.97, 60.44, 27.01, 60.48)),
+        ],
+    )
+
+    with pytest.raises(CommandError) as error:
+        import_districts(path, "285", "--name-field", "nimi")
+
+    message = str(error.value)
+    assert "1 district lies mostly outside the boundary of Testtown (285)" in message
+    # 0.01° of 0.04° inside, and a margin of 200 m (~0.0037° here) on top: about 34 %.
+    assert re.search(r"feature 3 \(Naapuri\), 3\d % inside", message), message
+    assert "Rajalla" not in message and "Sisällä" not in message
+
+
+def test_it_accepts_small_areas_along_a_generalised_national_boundary(db, shared_data):
+    # The generalised national boundary cuts one of Helsinki's 404 small areas (in Vesala)
+    # so that only 21 % of it is inside; the 200 m margin takes it in (71 %, by shapely).
+    national_file = shared_data / "boundaries/fi/fi_municipalities_2024.geojson"
+    national = json.loads(national_file.read_text())
+    (feature,) = [f for f in national["features"] if f["properties"]["NATCODE"] == "091"]
+    boundary = GEOSGeometry(json.dumps(feature["geometry"]), srid=4326)
+    Municipality.objects.create(
+        code="091",
+        country="FI",
+        name_fi="Helsinki",
+        national_srid=3067,
+        geom=boundary if boundary.geom_type == "MultiPolygon" else MultiPolygon(boundary),
+    )
+    path = shared_data / "boundaries/fi/helsinki_pienalueet.geojson"
+
+    output = import_districts(path, "091", "--name-field", "osaalue_nimi_fi", "--code-field", "id")
+
+    assert "Imported 404 districts" in output
+    assert "outside" not in output

@@ -20,15 +20,21 @@ class Command(BoundaryImportCommand):
 
     def add_arguments(self, parser):
         self.add_file_arguments(parser)
-        parser.add_argument(
-            "--municipality", required=True, help=_("official code of the municipality, e.g. 091")
-        )
+        self.add_municipality_argument(parser)
         parser.add_argument("--name-field", required=True, help=_("field with the name"))
         parser.add_argument("--name-sv-field", help=_("field with the Swedish name"))
         parser.add_argument(
             "--code-field", help=_("field with the district code; without it, names must be unique")
         )
         parser.add_argument("--population-field", help=_("field with the population"))
+        parser.add_argument(
+            "--allow-outside",
+            action="store_true",
+            help=_(
+                "import districts that lie mostly outside the municipality's boundary, with a "
+                "warning naming them (without it they stop the import)"
+            ),
+        )
 
     def handle(self, *args, **options):
         self.run_import(
@@ -39,4 +45,5 @@ class Command(BoundaryImportCommand):
             name_sv_field=options["name_sv_field"],
             code_field=options["code_field"],
             population_field=options["population_field"],
+            allow_outside=options["allow_outside"],
         )
