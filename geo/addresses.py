@@ -6,7 +6,7 @@ EPSG CRS), Python checks the attributes and COPYs the rows into a TEMP table, an
 does the rest in one transaction: reprojection to EPSG:4326, the point check, keeping only
 the points within the municipality's boundary (grown by importers.BOUNDARY_MARGIN_M, as
 national files hold the whole country) and replacing the municipality's addresses. The
-triggers of walks migration 0008 then give every observation of the municipality its
+triggers of walks migration 0009 then give every observation of the municipality its
 nearest address. A file that cannot be imported raises BoundaryImportError naming the
 file, the feature and the problem, and nothing is written.
 """
