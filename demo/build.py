@@ -99,7 +99,7 @@ def load_demo() -> DemoReport:
         municipality, municipality_created = demo_municipality(boundary)
         created["municipality"] = int(municipality_created)
         created["districts"] = demo_districts(rng, municipality, centre, boundary)
-        users, report.users = demo_users(report.password)
+        users, report.users = demo_users(report.password, municipality)
         created["users"] = sum(was_created for _spec, was_created in report.users)
         walks = [demo_walk(rng, municipality, spec, centre) for spec in DEMO_WALKS]
         report.walks = [placed.walk for placed in walks]
