@@ -154,6 +154,7 @@ def assets_version(urls) -> str:
 def walk_service_worker(request):
     assets = [
         static("frontend/lyhty.css"),
+        static("frontend/dates.js"),
         static("frontend/walk/logger.css"),
         static("frontend/walk/logger.js"),
         static("frontend/walk/idb.js"),
