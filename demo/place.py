@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: EUPL-1.2
 """Lyhtylä on the map: its boundary, districts and safety walks, built in EPSG:3067 metres.
 
-What the town is (names, districts, walks) is data, `data/demo/lyhtyla.json`; this module
-draws it. The geometry is drawn from the demo's seeded generator and stored in EPSG:4326; what is
-already in the database is reused, never doubled.
+What the town is (names, districts, walks, where reports pile up) is data,
+`data/demo/lyhtyla.json`; this module draws it. The geometry is drawn from the demo's
+seeded generator and stored in EPSG:4326; what is already in the database is reused,
+never doubled.
 """
 
 import math
@@ -71,6 +72,15 @@ class DemoWalk:
         )
 
 
+class DemoHotspot(NamedTuple):
+    """Where resident reports pile up."""
+
+    at: tuple[int, int]  # metres east and north of the centre
+    spread: float  # standard deviation, metres
+    weight: float  # relative share of the reports
+    themes: dict[str, float]  # themes reported more here than elsewhere
+
+
 _TOWN = read_data(DEMO_FILE)
 DEMO_CODE: str = _TOWN["code"]
 DEMO_NAMES = names(_TOWN)
@@ -80,6 +90,9 @@ DEMO_DISTRICTS = [
     for d in _TOWN["districts"]
 ]
 DEMO_WALKS = [DemoWalk.from_data(spec) for spec in _TOWN["walks"]]
+DEMO_HOTSPOTS = [
+    DemoHotspot(tuple(h["at"]), h["spread"], h["weight"], h["themes"]) for h in _TOWN["hotspots"]
+]
 
 
 def national_point(lonlat) -> tuple[float, float]:
