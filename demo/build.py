@@ -5,6 +5,7 @@ The demo is the same on every run: one seeded random generator, UUIDs from a fix
 namespace, dates relative to a fixed anchor, geometry built in EPSG:3067 metres. What is
 already in the database is reused, never doubled.
 
+- the seed taxonomy (`data/taxonomy.json`), what of it is missing
 - place: the boundary, districts and walks with their routes and tracks
 - people: an account for each role
 - observations: the walks' and residents' observations and their history
@@ -33,7 +34,8 @@ from demo.place import (
     national_point,
 )
 from demo.plan import demo_plan
-from walks.models import SafetyWalk
+from walks.models import Category, ResponsibleUnit, SafetyWalk, Theme
+from walks.taxonomy import seed
 
 __all__ = [
     "DEMO_CODE",
@@ -90,12 +92,14 @@ def load_demo() -> DemoReport:
         )
     created = report.created
     with transaction.atomic():
+        # The taxonomy of data/taxonomy.json, as migrate seeds it: what is missing only.
+        seed(Theme, Category, ResponsibleUnit)
         centre = national_point(DEMO_CENTRE)
         boundary = demo_boundary(rng, centre)
         municipality, municipality_created = demo_municipality(boundary)
         created["municipality"] = int(municipality_created)
         created["districts"] = demo_districts(rng, municipality, centre, boundary)
-        users, report.users = demo_users(report.password)
+        users, report.users = demo_users(report.password, municipality)
         created["users"] = sum(was_created for _spec, was_created in report.users)
         walks = [demo_walk(rng, municipality, spec, centre) for spec in DEMO_WALKS]
         report.walks = [placed.walk for placed in walks]

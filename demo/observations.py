@@ -39,7 +39,7 @@ from demo.patterns import (
     status_for,
     status_mix_for_age,
 )
-from demo.place import PlacedWalk
+from demo.place import DEMO_HOTSPOTS, PlacedWalk
 from geo.crs import ETRS_TM35FIN
 from walks.bulk import ObservationRow, insert_observations
 from walks.models import Category, PositionSource, SafetyWalk, StatusChange, WalkState
@@ -48,14 +48,6 @@ from walks.models import Category, PositionSource, SafetyWalk, StatusChange, Wal
 DEMO_ANCHOR = datetime(2025, 12, 1, 12, 0, tzinfo=HELSINKI)
 DEMO_NAMESPACE = UUID("6c7968e7-9a1d-5d3e-8f6b-6c7968747961")
 
-# Where resident reports pile up: (x, y, spread in metres, weight, theme emphasis).
-DEMO_HOTSPOTS = [
-    ((0, 0), 260, 30, {"traffic": 2}),  # the centre
-    ((1550, -850), 200, 14, {"vandalism": 3}),  # the station
-    ((1250, -600), 40, 5, {"lighting": 4, "visibility": 3, "feeling": 2}),  # the underpass
-    ((300, 3000), 220, 9, {}),  # Kirkonkylä
-    ((2000, 1600), 200, 9, {"vandalism": 1.5}),  # the Koivula shops
-]
 BACKGROUND_SHARE = 0.2  # anywhere in the municipality
 OUTSIDE_SHARE = 0.015  # just over the boundary: no district
 

@@ -76,8 +76,9 @@ def light_at(local: datetime) -> str:
     return LightCondition.DARK
 
 
-# How often each theme comes up, by who reports. Themes the taxonomy does not have are
-# skipped; themes it has and these tables do not name get OTHER_THEME_WEIGHT.
+# How often each theme comes up in residents' reports; each demo walk has its own table in
+# data/demo/lyhtyla.json. Themes the taxonomy does not have are skipped; themes it has and
+# a table does not name get OTHER_THEME_WEIGHT.
 REPORT_THEMES = {
     "lighting": 3,
     "road_condition": 3,
@@ -87,36 +88,6 @@ REPORT_THEMES = {
     "accessibility": 0.8,
     "feeling": 1.2,
     "other": 0.5,
-}
-YOUTH_THEMES = {
-    "lighting": 3,
-    "feeling": 3,
-    "vandalism": 2.5,
-    "visibility": 2,
-    "traffic": 1,
-    "road_condition": 1,
-    "accessibility": 0.3,
-    "other": 0.3,
-}
-OFFICIALS_THEMES = {
-    "road_condition": 3,
-    "accessibility": 2.5,
-    "traffic": 2,
-    "visibility": 1.5,
-    "lighting": 1,
-    "vandalism": 1,
-    "feeling": 1,
-    "other": 0.3,
-}
-RESIDENTS_AFTER_DARK_THEMES = {
-    "lighting": 4,
-    "visibility": 2,
-    "feeling": 2,
-    "road_condition": 1.5,
-    "traffic": 1.5,
-    "vandalism": 1,
-    "accessibility": 1,
-    "other": 0.3,
 }
 OTHER_THEME_WEIGHT = 0.3
 LIGHTING_THEME = "lighting"

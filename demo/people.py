@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The demo's people: one account for each role, all sharing the demo password."""
+"""The demo's people: one account for each role, all sharing the demo password, all at home
+in the demo municipality (the map workspace opens on it)."""
 
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from walks.models import ResponsibleUnit
+from walks.models import ResponsibleUnit, UserProfile
 from walks.roles import PLANNERS_GROUP, STAFF_GROUP
 
 
@@ -27,8 +28,11 @@ DEMO_USERS = [
 ]
 
 
-def demo_users(password: str) -> tuple[dict[str, object], list[tuple[DemoUser, bool]]]:
-    """One account per role. A password is set only when the account is made here.
+def demo_users(
+    password: str, municipality
+) -> tuple[dict[str, object], list[tuple[DemoUser, bool]]]:
+    """One account per role. A password is set only when the account is made here, and the
+    default municipality only when the account has none (an administrator may change it).
 
     Returns the users by username, and each spec with whether its account was made now.
     """
@@ -51,6 +55,7 @@ def demo_users(password: str) -> tuple[dict[str, object], list[tuple[DemoUser, b
             unit = ResponsibleUnit.objects.filter(code=spec.unit).first() if spec.unit else None
             if unit:
                 unit.members.add(user)
+        UserProfile.objects.get_or_create(user=user, defaults={"municipality": municipality})
         users[spec.username] = user
         made.append((spec, was_created))
     return users, made

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: EUPL-1.2
 """Lyhtylä on the map: its boundary, districts and safety walks, built in EPSG:3067 metres.
 
-The geometry is drawn from the demo's seeded generator and stored in EPSG:4326; what is
-already in the database is reused, never doubled.
+What the town is (names, districts, walks, where reports pile up) is data,
+`data/demo/lyhtyla.json`; this module draws it. The geometry is drawn from the demo's
+seeded generator and stored in EPSG:4326; what is already in the database is reused,
+never doubled.
 """
 
 import math
@@ -16,32 +18,23 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from demo.patterns import (
-    HELSINKI,
-    OFFICIALS_THEMES,
-    RESIDENTS_AFTER_DARK_THEMES,
-    YOUTH_THEMES,
-    DemoError,
-)
+from demo.patterns import HELSINKI, DemoError
 from geo.crs import ETRS_TM35FIN, WGS84
 from geo.models import District, Municipality
 from walks.models import ParticipantGroup, SafetyWalk, Theme, WalkState
+from walks.taxonomy import DATA_DIR, names, read_data
 
-DEMO_CODE = "demo"
-DEMO_NAMES = {"name_fi": "Lyhtylä", "name_sv": "Lyktby", "name_en": "Lyhtylä (demo)"}
-DEMO_CENTRE = (26.0, 61.5)  # lon, lat
+# The town's definition: names, centre, districts and walks (described in data/README.md).
+DEMO_FILE = DATA_DIR / "demo" / "lyhtyla.json"
 
-# code, Finnish, Swedish, population, seed point (metres east and north of the centre).
-DEMO_DISTRICTS = [
-    ("01", "Keskusta", "Centrum", 4200, (0, 0)),
-    ("02", "Asemanseutu", "Stationsområdet", 3100, (1600, -900)),
-    ("03", "Rantala", "Strandby", 2600, (-1800, -1400)),
-    ("04", "Mäntymäki", "Tallbacka", 2900, (-2000, 1600)),
-    ("05", "Koivula", "Björkby", 3400, (2100, 1700)),
-    ("06", "Niittykylä", "Ängsby", 1500, (-3300, -200)),
-    ("07", "Teollisuusalue", "Industriområdet", 300, (2900, -2300)),
-    ("08", "Kirkonkylä", "Kyrkbyn", 1900, (300, 3300)),
-]
+
+@dataclass(frozen=True)
+class DemoDistrict:
+    code: str
+    name_fi: str
+    name_sv: str
+    population: int
+    seed: tuple[int, int]  # metres east and north of the centre
 
 
 @dataclass(frozen=True)
@@ -52,83 +45,53 @@ class DemoWalk:
     state: str
     starts_at: datetime
     hours: float
-    waypoints: tuple[tuple[int, int], ...]
+    waypoints: tuple[tuple[int, int], ...]  # metres east and north of the centre
     observations: int
-    themes: dict[str, float]
+    themes: dict[str, float]  # how often each theme comes up on this walk
     positive_share: float
     theme_code: str | None = None
     follow_up_notes: str = ""
     track_share: float = 1.0  # how much of the route the recorded track covers
 
+    @classmethod
+    def from_data(cls, spec: dict) -> "DemoWalk":
+        return cls(
+            join_code=spec["join_code"],
+            title=spec["title"],
+            group=ParticipantGroup(spec["group"]),
+            state=WalkState(spec["state"]),
+            starts_at=datetime.fromisoformat(spec["starts_at"]).replace(tzinfo=HELSINKI),
+            hours=spec["hours"],
+            waypoints=tuple(tuple(point) for point in spec["waypoints"]),
+            observations=spec["observations"],
+            themes=spec["themes"],
+            positive_share=spec["positive_share"],
+            theme_code=spec.get("theme"),
+            follow_up_notes=spec.get("follow_up_notes", ""),
+            track_share=spec.get("track_share", 1.0),
+        )
 
-DEMO_WALKS = [
-    DemoWalk(
-        join_code="DEMYUTH2",
-        title="Nuorten hämäräkävely Asemanseudulta Rantalaan",
-        group=ParticipantGroup.YOUTH,
-        state=WalkState.CLOSED,
-        starts_at=datetime(2024, 11, 14, 16, 30, tzinfo=HELSINKI),
-        hours=2,
-        waypoints=(
-            (1500, -800),
-            (900, -500),
-            (300, -150),
-            (0, 0),
-            (-400, 250),
-            (-900, -300),
-            (-1500, -1000),
-            (-1900, -1300),
-        ),
-        observations=350,
-        themes=YOUTH_THEMES,
-        positive_share=0.12,
-        theme_code="feeling",
-        follow_up_notes="Jälkitapaaminen pidetty nuorisotalolla. Alikulun valaistus uusitaan, "
-        "asemalle lisävalaistus ja kameravalvonnan selvitys.",
-    ),
-    DemoWalk(
-        join_code="DEMSTAFF",
-        title="Johdon turvallisuuskävely Kirkonkylästä Koivulaan",
-        group=ParticipantGroup.OFFICIALS,
-        state=WalkState.FOLLOW_UP,
-        starts_at=datetime(2025, 9, 16, 10, 0, tzinfo=HELSINKI),
-        hours=2,
-        waypoints=(
-            (300, 2900),
-            (200, 1800),
-            (50, 800),
-            (0, 0),
-            (800, 600),
-            (1500, 1200),
-            (2000, 1600),
-        ),
-        observations=250,
-        themes=OFFICIALS_THEMES,
-        positive_share=0.08,
-        follow_up_notes="Havainnot käsitellään teknisen lautakunnan kokouksessa.",
-    ),
-    DemoWalk(
-        join_code="DEMASUK2",
-        title="Asukkaiden iltakävely Mäntymäestä asemalle",
-        group=ParticipantGroup.RESIDENTS,
-        state=WalkState.WALKING,
-        starts_at=datetime(2025, 11, 27, 18, 0, tzinfo=HELSINKI),
-        hours=2,
-        waypoints=(
-            (-1900, 1500),
-            (-1200, 900),
-            (-500, 400),
-            (0, 0),
-            (600, -200),
-            (1200, -900),
-            (1700, -1000),
-        ),
-        observations=400,
-        themes=RESIDENTS_AFTER_DARK_THEMES,
-        positive_share=0.1,
-        theme_code="lighting",
-        track_share=0.7,
-    ),
+
+class DemoHotspot(NamedTuple):
+    """Where resident reports pile up."""
+
+    at: tuple[int, int]  # metres east and north of the centre
+    spread: float  # standard deviation, metres
+    weight: float  # relative share of the reports
+    themes: dict[str, float]  # themes reported more here than elsewhere
+
+
+_TOWN = read_data(DEMO_FILE)
+DEMO_CODE: str = _TOWN["code"]
+DEMO_NAMES = names(_TOWN)
+DEMO_CENTRE = tuple(_TOWN["centre"])  # lon, lat
+DEMO_DISTRICTS = [
+    DemoDistrict(d["code"], d["name"]["fi"], d["name"]["sv"], d["population"], tuple(d["seed"]))
+    for d in _TOWN["districts"]
+]
+DEMO_WALKS = [DemoWalk.from_data(spec) for spec in _TOWN["walks"]]
+DEMO_HOTSPOTS = [
+    DemoHotspot(tuple(h["at"]), h["spread"], h["weight"], h["themes"]) for h in _TOWN["hotspots"]
 ]
 
 
@@ -207,7 +170,7 @@ def demo_districts(rng, municipality, centre, boundary) -> int:
     cx, cy = centre
     points = [
         (cx + dx + rng.uniform(-200, 200), cy + dy + rng.uniform(-200, 200))
-        for *_names, (dx, dy) in DEMO_DISTRICTS
+        for dx, dy in (district.seed for district in DEMO_DISTRICTS)
     ]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -222,14 +185,14 @@ def demo_districts(rng, municipality, centre, boundary) -> int:
         )
         cells = dict(cursor.fetchall())
     created = 0
-    for n, (code, name_fi, name_sv, population, _seed) in enumerate(DEMO_DISTRICTS, start=1):
+    for n, district in enumerate(DEMO_DISTRICTS, start=1):
         _district, was_created = District.objects.get_or_create(
             municipality=municipality,
-            code=code,
+            code=district.code,
             defaults={
-                "name": name_fi,
-                "name_sv": name_sv,
-                "population": population,
+                "name": district.name_fi,
+                "name_sv": district.name_sv,
+                "population": district.population,
                 "geom": GEOSGeometry(memoryview(cells[n])),
             },
         )

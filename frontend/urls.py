@@ -5,6 +5,7 @@ from frontend import views, walk_views, workspace
 
 urlpatterns = [
     path("", views.landing, name="landing"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("walk/", views.walk_start, name="walk-start"),
     path("walk/join/<str:code>/", views.walk_logger, name="walk-logger"),
     path("walk/join/<str:code>/qr.svg", walk_views.walk_qr, name="walk-qr"),

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db.models import Count
-from django.http import JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -167,6 +167,7 @@ def assets_version(urls) -> str:
 def walk_service_worker(request):
     assets = [
         static("frontend/lyhty.css"),
+        static("frontend/dates.js"),
         static("frontend/walk/logger.css"),
         static("frontend/walk/logger.js"),
         static("frontend/walk/idb.js"),
@@ -174,6 +175,7 @@ def walk_service_worker(request):
         static("frontend/walk/track.js"),
         static("frontend/walk/points.js"),
         static("frontend/walk/icon.svg"),
+        static("frontend/walk/icon-192.png"),
         static("leaflet/leaflet.js"),
         static("leaflet/leaflet.css"),
         reverse("walk-manifest"),
@@ -191,7 +193,7 @@ def walk_manifest(request):
         "display": "standalone",
         "background_color": "#000000",
         "theme_color": "#000000",
-        # The PNGs are drawn by scripts/make_logger_icons.py (committed); full-bleed, so
+        # The PNGs are drawn by scripts/make_icons.py (committed); full-bleed, so
         # phones may cut them to any shape.
         "icons": [
             {"src": static("frontend/walk/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
@@ -207,3 +209,13 @@ def walk_manifest(request):
         ],
     }
     return JsonResponse(manifest, content_type="application/manifest+json")
+
+
+# Drawn by scripts/make_icons.py. Browsers, feed readers and bookmarking tools ask for
+# /favicon.ico whatever a page links, and a 404 there is a console error on every page.
+FAVICON = Path(__file__).resolve().parent / "static" / "frontend" / "favicon.ico"
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    return FileResponse(FAVICON.open("rb"), content_type="image/vnd.microsoft.icon")

@@ -42,6 +42,7 @@ from walks.models import (
     SafetyWalk,
     Status,
     Theme,
+    UserProfile,
     WalkState,
 )
 from walks.roles import role_of
@@ -85,11 +86,14 @@ def for_workspace(view):
     return wrapped
 
 
-def municipalities() -> list[dict]:
+def municipalities(first: Municipality | None = None) -> list[dict]:
+    """Every municipality, by code; `first` (the user's own) leads, and the page opens on it."""
     rows = []
     for town in Municipality.objects.order_by("code"):
         x0, y0, x1, y1 = town.geom.extent
         rows.append({"code": town.code, "name": town.name, "bounds": [[y0, x0], [y1, x1]]})
+    if first is not None:
+        rows.sort(key=lambda row: row["code"] != first.code)  # stable: the rest stay by code
     return rows
 
 
@@ -161,8 +165,9 @@ def map_workspace(request):
     role = role_of(request.user)
     units = list(request.user.units.values_list("code", flat=True))
     categories = Category.objects.select_related("theme", "default_unit")
+    towns = municipalities(first=UserProfile.municipality_of(request.user))
     context = {
-        "municipalities": municipalities(),
+        "municipalities": towns,
         "themes": Theme.objects.all(),
         "categories": categories,
         "statuses": Status.choices,
@@ -177,7 +182,7 @@ def map_workspace(request):
             "pointLimit": POINT_LIMIT,
             "pageSize": PAGE_SIZE,
             "maxLimit": MAX_LIMIT,
-            "municipalities": municipalities(),
+            "municipalities": towns,  # the page opens on the first
             "categories": {
                 c.code: {
                     "name": c.name,

@@ -56,6 +56,21 @@ def make_town(*, districts_north=60.48, populations=(4000, 6000)):
     return town
 
 
+@pytest.fixture
+def alajarvi(db):
+    """Alajärvi (005), empty: the municipality a national import puts before every other."""
+    from geo.models import Municipality
+
+    return Municipality.objects.create(
+        code="005",
+        country="FI",
+        name_fi="Alajärvi",
+        name_sv="Alajärvi",
+        national_srid=3067,
+        geom=box(23.7, 62.9, 23.9, 63.1),
+    )
+
+
 # Points well inside the test town's West and East districts.
 WEST = (26.92, 60.46)
 EAST = (26.96, 60.46)

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: EUPL-1.2
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,7 @@ from walks.models import (
     Status,
     StatusChange,
     Theme,
+    UserProfile,
 )
 from walks.roles import role_of
 
@@ -233,3 +236,18 @@ class ObservationAdmin(LeafletGeoAdmin):
                 changed_by=request.user,
                 note=_("Changed in the admin."),
             )
+
+
+class UserProfileInline(admin.StackedInline):
+    model = UserProfile
+    fields = ["municipality"]
+    can_delete = False
+
+
+# Django's user admin with Lyhty's profile (the default municipality) on the same page.
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class LyhtyUserAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, UserProfileInline]

@@ -7,7 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -813,3 +813,40 @@ class ParticipantTrack(models.Model):
             )
             SafetyWalk.objects.filter(pk=walk_id).update(track=Subquery(collected))
         return track
+
+
+class UserProfile(models.Model):
+    """What Lyhty keeps about an account beyond Django's user: its own municipality, set by
+    an administrator in the user's page of the admin."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("user"),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("default municipality"),
+        help_text=_("The map workspace opens on this municipality."),
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return str(self.user)
+
+    @classmethod
+    def municipality_of(cls, user) -> Municipality | None:
+        """Where the user starts: their own municipality; else the first (by code) with
+        observations, which is the only one in most installations; else the first."""
+        towns = Municipality.objects.defer("geom").order_by("code")
+        own = towns.filter(pk__in=cls.objects.filter(user_id=user.pk).values("municipality"))
+        with_data = towns.filter(Exists(Observation.objects.filter(municipality_id=OuterRef("pk"))))
+        return own.first() or with_data.first() or towns.first()

@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: EUPL-1.2
 """What the two boundary import commands share: file arguments, progress, the summary."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from geo.importers import BoundaryImportError, print_progress, summary
+from geo.management.language import LocalizedCommand
 
 
-class BoundaryImportCommand(BaseCommand):
+class BoundaryImportCommand(LocalizedCommand):
     # "municipalities" or "districts", for the summary
     what = ""
 

@@ -247,6 +247,18 @@ def test_it_makes_a_user_for_each_role(demo, username, role, unit):
     assert user.check_password(DEMO_PASSWORD)
     if unit:
         assert list(user.units.values_list("code", flat=True)) == [unit]
+    assert user.profile.municipality.code == DEMO_CODE  # the map workspace opens on it
+
+
+def test_it_leaves_a_changed_default_municipality_alone(demo, municipality):
+    profile = get_user_model().objects.get(username="demo-lighting").profile
+    profile.municipality = municipality
+    profile.save()
+
+    load_demo()
+
+    profile.refresh_from_db()
+    assert profile.municipality == municipality
 
 
 def test_it_leaves_a_changed_password_alone(demo):

@@ -3,16 +3,17 @@
 
 import secrets
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from demo.build import DemoError
 from demo.load import LOAD_BATCH, generate_load
+from geo.management.language import LocalizedCommand
 from geo.models import Municipality
 
 
-class Command(BaseCommand):
+class Command(LocalizedCommand):
     @property
     def help(self):
         return _(

@@ -1,15 +1,16 @@
 # SPDX-License-Identifier: EUPL-1.2
 """`manage.py load_demo`: the demo municipality Lyhtylä, its walks, reports and users."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from demo.build import PASSWORD_VARIABLE, DemoError, load_demo
+from geo.management.language import LocalizedCommand
 from walks.models import WalkState
 from walks.roles import Role
 
 
-class Command(BaseCommand):
+class Command(LocalizedCommand):
     @property
     def help(self):
         return _(

@@ -1,19 +1,28 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Draw the phone logger's PNG app icons (192 and 512 px) with Pillow.
+"""Draw Lyhty's bitmap icons with Pillow: the app icons and every page's favicon.
 
-    .venv/bin/python scripts/make_logger_icons.py
+    .venv/bin/python scripts/make_icons.py
 
-The same lantern as frontend/static/frontend/walk/icon.svg, on a full-bleed black square so
-that the icons are maskable: the lantern stays inside the central 80 % safe zone whatever
-shape the phone cuts. The PNGs are committed (a few KB each); run this again after changing
-the drawing.
+The same lantern as frontend/static/frontend/walk/icon.svg (the icon every page links), on
+a full-bleed black square:
+
+- frontend/static/frontend/walk/icon-192.png, icon-512.png: the phone logger's app icons
+  (also the touch icon of every page), maskable: the lantern stays inside the central 80 %
+  safe zone whatever shape the phone cuts;
+- frontend/static/frontend/favicon.ico: 16, 32 and 48 px, served at /favicon.ico for
+  browsers and tools that ask there.
+
+The files are committed (a few KB each); run this again after changing the drawing.
 """
 
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-OUT = Path(__file__).resolve().parents[1] / "frontend" / "static" / "frontend" / "walk"
+STATIC = Path(__file__).resolve().parents[1] / "frontend" / "static" / "frontend"
+OUT = STATIC / "walk"
+FAVICON = STATIC / "favicon.ico"
+FAVICON_SIZES = ((16, 16), (32, 32), (48, 48))
 BLACK = (0, 0, 0, 255)
 LANTERN = (255, 213, 74, 255)  # #ffd54a
 SIZES = (192, 512)
@@ -45,6 +54,9 @@ def main():
         path = OUT / f"icon-{size}.png"
         draw(size).save(path, "PNG", optimize=True)
         print(f"{path.relative_to(OUT.parents[3])}: {path.stat().st_size:,} bytes")
+    # Pillow scales the largest image down to each size of the ICO.
+    draw(max(FAVICON_SIZES)[0]).save(FAVICON, "ICO", sizes=FAVICON_SIZES)
+    print(f"{FAVICON.relative_to(OUT.parents[3])}: {FAVICON.stat().st_size:,} bytes")
 
 
 if __name__ == "__main__":
