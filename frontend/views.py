@@ -67,6 +67,10 @@ def walk_logger(request, code):
             "Your position is uncertain (± %(metres)s m). Tap the map where the place is."
         ),
         "noFix": _("Waiting for your position. You can tap the map where the place is."),
+        "noLocation": _(
+            "Your position is not available. Tap the map where the place is, then what you found."
+        ),
+        "tapForPoint": _("No position yet: tap the map where “%(category)s” is."),
         "joinFailed": _("Joining failed. Check the network and try again."),
         "you": _("You are here"),
         "detailsSaved": _("Details saved."),
