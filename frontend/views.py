@@ -5,7 +5,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -14,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from frontend.strings import counted
-from geo.models import Municipality
 from walks.models import ParticipantGroup, SafetyWalk
 
 # The groups a participant picks from when joining: short words, mapped to the model's.
@@ -26,11 +24,6 @@ JOIN_GROUPS = [
     ("police", ParticipantGroup.POLICE),
     ("other", ParticipantGroup.MIXED),
 ]
-
-
-def landing(request):
-    municipalities = Municipality.objects.annotate(district_count=Count("districts")).defer("geom")
-    return render(request, "frontend/landing.html", {"municipalities": municipalities})
 
 
 def normalise_code(code: str) -> str:
