@@ -205,3 +205,24 @@ def test_it_draws_a_pictogram_for_every_category_from_a_small_own_set(page_in, l
     page.locator("[data-theme=vandalism]").tap()
     icon = page.locator("[data-category=graffiti] svg.icon")
     assert icon.get_attribute("data-pictogram") == "theme-vandalism"
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_it_breaks_long_finnish_and_swedish_names_without_cutting_them(
+    page_in, live_server, walk, language
+):
+    page = page_in(language, **phone(viewport={"width": 320, "height": 568}))
+    join(page, live_server)
+    submit_join(page)
+    assert page.locator("html").get_attribute("lang") == language
+    for theme in Theme.objects.order_by("order"):
+        page.locator(f"[data-theme={theme.code}]").tap()
+        assert page.evaluate(CUT_LABELS) == []
+    label = page.locator("[data-theme=road_condition] .label")
+    assert page.evaluate("el => getComputedStyle(el).hyphens", label.element_handle()) == "auto"
+    if language == "fi":
+        # Soft hyphens between the syllables of long words, for browsers without a dictionary.
+        assert label.text_content() == "Katujen ja kul\xadku\xadreit\xadtien kunto"
+    else:
+        assert label.text_content() == "Gators och gångvägars skick"
+    screenshot(page, f"logger-long-names-320-{language}")
