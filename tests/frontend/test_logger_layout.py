@@ -114,7 +114,7 @@ def test_it_asks_for_a_map_tap_when_the_position_is_blocked(page_in, live_server
     # A category without a position saves nothing, and says where to tap.
     page.locator("[data-theme=lighting]").tap()
     page.locator("[data-category=dark_spot]").tap()
-    page.locator("#position-note", has_text="tap the map where “Dark spot” is").wait_for()
+    page.locator("#saved-message", has_text="tap the map where “Dark spot” is").wait_for()
     page.wait_for_timeout(1500)
     assert page.locator("#outbox").get_attribute("data-waiting") == "0"
     assert not Observation.objects.filter(walk=walk).exists()

@@ -183,10 +183,7 @@ function onPosition(position) {
 function showPositionNote() {
   const note = $("position-note");
   $("map").classList.toggle("wants-tap", Boolean(waitingForTap));
-  if (waitingForTap) {
-    note.textContent = say(strings.tapForPoint, { category: waitingForTap.name });
-    note.hidden = false;
-  } else if (chosenPlace) note.hidden = true;
+  if (chosenPlace) note.hidden = true;
   else if (!here) {
     note.textContent = positionBlocked ? strings.noLocation : strings.noFix;
     note.hidden = false;
@@ -326,6 +323,7 @@ function logPoint(category) {
   if (!here && !chosenPlace) {
     // No position: never a silent point at the map's centre; the next map tap places it.
     waitingForTap = category;
+    announce(say(strings.tapForPoint, { category: category.name }));
     showPositionNote();
     return;
   }
