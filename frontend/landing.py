@@ -98,17 +98,17 @@ def in_use() -> list[Entry]:
     return by_name(entries(municipalities().filter(used)))
 
 
-def home(listed: list[Entry]) -> Entry | None:
-    """The municipality the page starts with.
-
-    TODO(issue 18): the signed-in user's default municipality, once user profiles have one.
-    Until then: the municipality of the latest published plan, else the one with most
-    observations.
-    """
-    plan = SafetyPlan.objects.published().latest_first().values("municipality").first()
-    if plan:
-        pk = plan["municipality"]
-    else:
+def home(request, listed: list[Entry]) -> Entry | None:
+    """The municipality the page starts with: the signed-in user's own (`user.profile`,
+    the user profile another change of issue 18 adds), else the municipality of the latest
+    published plan, else the one with most observations."""
+    # getattr: no profile model yet, or none for this user (RelatedObjectDoesNotExist is
+    # an AttributeError), or an anonymous visitor.
+    pk = getattr(getattr(request.user, "profile", None), "municipality_id", None)
+    if pk is None:
+        plan = SafetyPlan.objects.published().latest_first().values("municipality").first()
+        pk = plan["municipality"] if plan else None
+    if pk is None:
         busiest = (
             Observation.objects.values("municipality")
             .annotate(n=Count("pk"))
@@ -116,7 +116,10 @@ def home(listed: list[Entry]) -> Entry | None:
             .first()
         )
         pk = busiest["municipality"] if busiest else None
-    return next((e for e in listed if e.municipality.pk == pk), None)
+    if pk is None:
+        return None
+    found = next((e for e in listed if e.municipality.pk == pk), None)
+    return found or next(iter(entries(municipalities().filter(pk=pk))), None)
 
 
 def report_url() -> str:
@@ -139,7 +142,7 @@ def landing(request):
     elif query:
         found = search(query)
     listed = in_use()
-    featured = home(listed)
+    featured = home(request, listed)
     others = [e for e in listed if e is not featured]
     context = {
         "query": query,

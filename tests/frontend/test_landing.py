@@ -9,6 +9,7 @@ from django.utils import timezone
 from geo.models import Municipality
 from plans.models import PlanState, SafetyPlan
 from tests.frontend.conftest import screenshot
+from walks.models import Category, Observation
 
 pytestmark = [
     pytest.mark.browser,
@@ -136,3 +137,19 @@ def test_it_says_what_is_wrong_with_a_search(page_in, live_server, finland):
     page.goto(live_server.url + "/?q=" + "x" * 101)
     assert "at most 100 characters" in page.locator("#search-error").inner_text()
     assert page.locator(".results").count() == 0
+
+
+def test_it_starts_with_the_busiest_municipality_when_no_plan_is_published(client, finland):
+    """Without a published plan, the municipality with most observations comes first."""
+    SafetyPlan.objects.all().delete()
+    lamp_out = Category.objects.get(code="lamp_out")
+    for code, count in [("091", 1), ("398", 2)]:  # Helsinki, Lahti
+        town = Municipality.objects.get(code=code)
+        for _ in range(count):
+            Observation.objects.create(
+                municipality=town, category=lamp_out, geom=town.geom.point_on_surface
+            )
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="fi")
+    assert page.context["featured"].name == "Lahti"
+    assert page.context["featured"].plan_url == ""
+    assert [e.name for e in page.context["listed"]] == ["Helsinki"]
