@@ -60,6 +60,8 @@ def translated(text, language="fi"):
 def test_it_shows_the_categories_the_position_and_the_confirmation_without_scrolling(
     page_in, live_server, walk, width, height
 ):
+    walk.title = "Nuorten iltakävely Keskustan ja Länsirannan liikenneympäristöissä"
+    walk.save()
     page = page_in("fi", **phone(viewport={"width": width, "height": height}))
     join(page, live_server)
     submit_join(page)

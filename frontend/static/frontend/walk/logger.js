@@ -294,7 +294,11 @@ function finnishSyllables(text) {
 }
 
 function chooseTheme(code) {
-  for (const button of $("themes").children) button.setAttribute("aria-pressed", String(button.dataset.theme === code));
+  for (const button of $("themes").children) {
+    const chosen = button.dataset.theme === code;
+    button.setAttribute("aria-pressed", String(chosen));
+    if (chosen) button.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
   const buttons = categories
     .filter((c) => c.theme === code)
     .sort((a, b) => a.order - b.order)
