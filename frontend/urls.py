@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: EUPL-1.2
 from django.urls import path
 
-from frontend import views, walk_views, workspace
+from frontend import landing, views, walk_views, workspace
 
 urlpatterns = [
-    path("", views.landing, name="landing"),
+    path("", landing.landing, name="landing"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("walk/", views.walk_start, name="walk-start"),
     path("walk/join/<str:code>/", views.walk_logger, name="walk-logger"),

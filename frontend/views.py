@@ -6,7 +6,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db.models import Count
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -16,7 +15,6 @@ from django.views.decorators.cache import cache_control
 
 from api.throttling import JoinThrottle
 from frontend.strings import counted
-from geo.models import Municipality
 from walks.models import ParticipantGroup, SafetyWalk, normalise_join_code
 
 # The groups a participant picks from when joining: short words, mapped to the model's.
@@ -28,11 +26,6 @@ JOIN_GROUPS = [
     ("police", ParticipantGroup.POLICE),
     ("other", ParticipantGroup.MIXED),
 ]
-
-
-def landing(request):
-    municipalities = Municipality.objects.annotate(district_count=Count("districts")).defer("geom")
-    return render(request, "frontend/landing.html", {"municipalities": municipalities})
 
 
 def too_many_lookups(request, code):
@@ -80,6 +73,10 @@ def walk_logger(request, code):
             "Your position is uncertain (± %(metres)s m). Tap the map where the place is."
         ),
         "noFix": _("Waiting for your position. You can tap the map where the place is."),
+        "noLocation": _(
+            "Your position is not available. Tap the map where the place is, then what you found."
+        ),
+        "tapForPoint": _("No position yet: tap the map where “%(category)s” is."),
         "joinFailed": _("Joining failed. Check the network and try again."),
         "you": _("You are here"),
         "detailsSaved": _("Details saved."),

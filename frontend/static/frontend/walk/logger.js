@@ -76,7 +76,7 @@ function showJoin(rejoin = false) {
     if (outbox) {
       // Joined again: the same outbox and track go on with the new key.
       $("log").hidden = false;
-      $("saved-message").textContent = strings.rejoined;
+      announce(strings.rejoined);
       outbox.useKey(answer.key);
       recorder.useKey(answer.key);
     } else startLogging(answer.key);
@@ -91,12 +91,21 @@ let youMarker;
 let accuracyCircle;
 let chosenPlace = null; // a map tap before logging: the next point goes there
 let chosenMarker = null;
+let waitingForTap = null; // a category chosen without a position: logged where the map is tapped
 let active = null; // the point just logged: {uuid, feature, marker}
+let following = true; // the map keeps the participant in view until they move it
+const FIX_TIMEOUT_MS = 15000;
+
+// The last confirmation, on top of the map (an aria-live region that never scrolls away).
+function announce(text) {
+  $("saved-message").textContent = text;
+}
 
 const pin = (className) => L.divIcon({ className: `pin ${className}`, iconSize: [28, 28], iconAnchor: [14, 28] });
 
 function setupMap() {
   map = L.map("map", { zoomControl: true, attributionControl: true }).setView([61.5, 26.0], 6);
+  map.attributionControl.setPrefix(false); // room on a small phone; the tiles' credit stays
   L.tileLayer(config.tileUrl, { maxZoom: 19, attribution: config.tileAttribution }).addTo(map);
   const feature = remembered(`${storageKey}:feature`);
   if (feature) drawRoute(feature);
@@ -109,11 +118,34 @@ function setupMap() {
     })
     .catch(() => {});
   map.on("click", (event) => placeByTap(event.latlng));
+  map.on("dragstart", () => { following = false; });
+  // The panel below the map changes height (themes loaded, details opened): Leaflet must
+  // know, or "you are here" ends up under the panel.
+  new ResizeObserver(() => {
+    map.invalidateSize();
+    if (here && following && !active && !chosenPlace) map.panTo([here.lat, here.lon], { animate: false });
+  }).observe($("map"));
   if ("geolocation" in navigator) {
-    navigator.geolocation.watchPosition(onPosition, () => showPositionNote(), {
+    // Blocked, or no answer within the timeout: the participant places points by tapping.
+    navigator.geolocation.watchPosition(onPosition, onPositionError, {
       enableHighAccuracy: true,
       maximumAge: 10000,
+      timeout: FIX_TIMEOUT_MS,
     });
+  } else positionBlocked = true;
+  showPositionNote();
+}
+
+let positionBlocked = false;
+
+function onPositionError(error) {
+  if (error.code === error.PERMISSION_DENIED) {
+    positionBlocked = true;
+    here = null;
+    youMarker?.remove();
+    accuracyCircle?.remove();
+    youMarker = accuracyCircle = null;
+    delete $("map").dataset.position;
   }
   showPositionNote();
 }
@@ -128,12 +160,15 @@ function drawRoute(feature) {
 function onPosition(position) {
   const first = !here;
   here = { lat: position.coords.latitude, lon: position.coords.longitude, accuracy: position.coords.accuracy };
+  positionBlocked = false;
   recorder?.add(position.coords);
   const latlng = [here.lat, here.lon];
   $("map").dataset.position = `${here.lat.toFixed(5)},${here.lon.toFixed(5)}`;
   if (!youMarker) {
     accuracyCircle = L.circle(latlng, { radius: here.accuracy, color: "#4fc3f7", weight: 1, fillOpacity: 0.15, interactive: false }).addTo(map);
-    youMarker = L.circleMarker(latlng, { radius: 8, color: "#000", weight: 2, fillColor: "#4fc3f7", fillOpacity: 1, interactive: false })
+    youMarker = L.circleMarker(latlng, {
+      radius: 9, color: "#000", weight: 3, fillColor: "#4fc3f7", fillOpacity: 1, interactive: false, className: "you-are-here",
+    })
       .bindTooltip(strings.you)
       .addTo(map);
   } else {
@@ -141,15 +176,16 @@ function onPosition(position) {
     accuracyCircle.setLatLng(latlng).setRadius(here.accuracy);
   }
   if (first) map.setView(latlng, 17);
-  else if (!active && !chosenPlace && !map.getBounds().pad(-0.2).contains(latlng)) map.panTo(latlng);
+  else if (following && !active && !chosenPlace && !map.getBounds().pad(-0.2).contains(latlng)) map.panTo(latlng);
   showPositionNote();
 }
 
 function showPositionNote() {
   const note = $("position-note");
+  $("map").classList.toggle("wants-tap", Boolean(waitingForTap));
   if (chosenPlace) note.hidden = true;
   else if (!here) {
-    note.textContent = strings.noFix;
+    note.textContent = positionBlocked ? strings.noLocation : strings.noFix;
     note.hidden = false;
   } else if (here.accuracy > POOR_FIX_M) {
     note.textContent = say(strings.poorFix, { metres: Math.round(here.accuracy) });
@@ -164,6 +200,10 @@ function placeByTap(latlng) {
     return;
   }
   chosenPlace = latlng;
+  if (waitingForTap) {
+    logPoint(waitingForTap);
+    return;
+  }
   if (chosenMarker) chosenMarker.setLatLng(latlng);
   else chosenMarker = L.marker(latlng, { icon: pin("pin-chosen"), keyboard: false }).addTo(map);
   showPositionNote();
@@ -179,7 +219,7 @@ function moveActive(latlng) {
   active.feature.properties.position_source = "map";
   delete active.feature.properties.accuracy_m;
   outbox.save(active.uuid, active.feature);
-  $("saved-message").textContent = strings.moved;
+  announce(strings.moved);
 }
 
 // ---- categories ----
@@ -208,7 +248,7 @@ async function loadCategories() {
       button.type = "button";
       button.className = "theme";
       button.dataset.theme = theme.code;
-      button.textContent = theme.name;
+      button.append(pictogram(`theme-${theme.code}`), label(theme.name));
       button.setAttribute("aria-pressed", "false");
       button.addEventListener("click", () => chooseTheme(theme.code));
       return button;
@@ -217,8 +257,48 @@ async function loadCategories() {
   if (themes.length) chooseTheme(themes[0].code);
 }
 
+// A symbol of walk_pictograms.svg (the category's icon, else its theme's), in a round badge.
+function pictogram(name) {
+  const known = document.getElementById(`pict-${name}`) ? name : "theme-other";
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("class", "icon");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  svg.dataset.pictogram = known;
+  const use = document.createElementNS("http://www.w3.org/2000/svg", "use");
+  use.setAttribute("href", `#pict-${known}`);
+  svg.append(use);
+  return svg;
+}
+
+function label(text) {
+  const span = document.createElement("span");
+  span.className = "label";
+  span.textContent = language === "fi" ? finnishSyllables(text) : text;
+  return span;
+}
+
+// Soft hyphens between Finnish syllables (a new syllable starts at a consonant followed by a
+// vowel: "Lii·ken·ne·tur·val·li·suus"), so that long compounds break where a reader expects.
+// Browsers without a Finnish dictionary for `hyphens: auto` would otherwise cut anywhere.
+const VOWEL = /[aeiouyäöå]/i;
+function finnishSyllables(text) {
+  return text.replace(/\p{L}{8,}/gu, (word) => {
+    let out = word.slice(0, 2);
+    for (let i = 2; i < word.length; i++) {
+      const breaks = i <= word.length - 2 && !VOWEL.test(word[i]) && VOWEL.test(word[i + 1]) && VOWEL.test(out);
+      out += (breaks ? "\u00ad" : "") + word[i];
+    }
+    return out;
+  });
+}
+
 function chooseTheme(code) {
-  for (const button of $("themes").children) button.setAttribute("aria-pressed", String(button.dataset.theme === code));
+  for (const button of $("themes").children) {
+    const chosen = button.dataset.theme === code;
+    button.setAttribute("aria-pressed", String(chosen));
+    if (chosen) button.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
   const buttons = categories
     .filter((c) => c.theme === code)
     .sort((a, b) => a.order - b.order)
@@ -227,13 +307,8 @@ function chooseTheme(code) {
       button.type = "button";
       button.className = `category${category.is_positive ? " positive" : ""}`;
       button.dataset.category = category.code;
-      const icon = document.createElement("span");
-      icon.className = "icon";
-      icon.setAttribute("aria-hidden", "true");
-      icon.textContent = category.name.charAt(0);
-      const label = document.createElement("span");
-      label.textContent = category.name;
-      button.append(icon, label);
+      const icon = document.getElementById(`pict-${category.icon}`) ? category.icon : `theme-${category.theme}`;
+      button.append(pictogram(icon), label(category.name));
       button.addEventListener("click", () => logPoint(category));
       return button;
     });
@@ -249,8 +324,16 @@ function logPoint(category) {
   if (active && now - lastLog < DOUBLE_TAP_MS) return; // a double tap, or a glove's bounce
   lastLog = now;
   finishDetails();
+  if (!here && !chosenPlace) {
+    // No position: never a silent point at the map's centre; the next map tap places it.
+    waitingForTap = category;
+    announce(say(strings.tapForPoint, { category: category.name }));
+    showPositionNote();
+    return;
+  }
+  waitingForTap = null;
   const byGps = here && !chosenPlace;
-  const latlng = chosenPlace || (here ? L.latLng(here.lat, here.lon) : map.getCenter());
+  const latlng = chosenPlace || L.latLng(here.lat, here.lon);
   const uuid = crypto.randomUUID();
   const properties = {
     uuid,
@@ -279,9 +362,7 @@ function openDetails(category) {
   form.querySelector(`[name=is_positive][value="${Boolean(category.is_positive)}"]`).checked = true;
   const light = form.querySelector(`[name=light_condition][value="${active.feature.properties.light_condition}"]`);
   if (light) light.checked = true;
-  $("saved-message").textContent = say(navigator.onLine ? strings.saved : strings.savedOffline, {
-    category: category.name,
-  });
+  announce(say(navigator.onLine ? strings.saved : strings.savedOffline, { category: category.name }));
   $("categories").hidden = true;
   form.hidden = false;
   // The second tap of a double tap must not land on what just appeared under the finger.
@@ -302,7 +383,10 @@ function finishDetails() {
   if (form.light_condition.value) properties.light_condition = form.light_condition.value;
   const note = form.description.value.trim();
   if (note) properties.description = note;
-  if (JSON.stringify(properties) !== before) outbox.save(active.uuid, active.feature);
+  if (JSON.stringify(properties) !== before) {
+    outbox.save(active.uuid, active.feature);
+    announce(strings.detailsSaved);
+  }
   active.marker.dragging.disable();
   active.marker.setIcon(pin("pin-logged"));
   active = null;
@@ -407,7 +491,7 @@ function startLogging(key) {
   document.body.classList.add("logging");
   outbox = new Outbox({ walk: config.walkId, key, observationsUrl: config.observationsUrl, onChange: showOutbox });
   outbox.onPhotoRejected = (reason) => {
-    $("saved-message").textContent = say(strings.photoRejected, { reason });
+    announce(say(strings.photoRejected, { reason }));
   };
   outbox.onKeyRejected = () => showJoin(true);
   myPoints = new MyPoints({
@@ -427,7 +511,7 @@ function startLogging(key) {
     const file = event.target.files[0];
     if (!file || !active) return;
     await outbox.addPhoto(active.uuid, file, file.name);
-    $("saved-message").textContent = strings.photoAdded;
+    announce(strings.photoAdded);
   });
   outbox.changed();
   outbox.send();

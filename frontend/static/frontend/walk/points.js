@@ -89,6 +89,7 @@ export class MyPoints {
   }
 
   draw(points) {
+    this.putFormBack();
     const list = $("my-points-list");
     $("my-points-empty").hidden = points.length > 0;
     list.dataset.count = String(points.length);
@@ -171,15 +172,24 @@ export class MyPoints {
     const errors = $("edit-errors");
     errors.hidden = point.state !== "rejected";
     errors.textContent = point.state === "rejected" ? say(this.strings.rejectedBecause, { reason: this.reasons(point.errors) }) : "";
-    $("my-points-list").hidden = true;
+    // The form opens inside the point's own item, right under its title.
+    const item = opener.closest("li");
+    item.append(form);
     form.hidden = false;
-    select.focus();
+    select.focus({ preventScroll: true });
+    item.scrollIntoView({ block: "start" });
+  }
+
+  // The edit form lives after the list while no point is being changed.
+  putFormBack() {
+    const form = $("edit-form");
+    form.hidden = true;
+    if (form.parentElement !== $("my-points")) $("my-points").append(form);
   }
 
   stopEditing() {
     this.editing = null;
-    $("edit-form").hidden = true;
-    $("my-points-list").hidden = false;
+    this.putFormBack();
     this.render().then(() => {
       if (this.opener && this.opener.isConnected) this.opener.focus();
     });
@@ -200,10 +210,9 @@ export class MyPoints {
     const note = form.description.value.trim();
     if (note) properties.description = note;
     else if (properties.description) properties.description = "";
+    this.putFormBack();
     await this.outbox.save(point.uuid, feature);
     this.editing = null;
-    form.hidden = true;
-    $("my-points-list").hidden = false;
     await this.render();
     $("my-points-status").textContent = this.strings.changed;
     $("my-points-heading").focus();
