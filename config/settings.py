@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "walks",
     "analysis",
     "api",
+    "ogc",
     "frontend",
     "plans",
     "demo",

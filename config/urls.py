@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("ogc/", include("ogc.urls")),
     path("", include("plans.urls")),
     path("", include("frontend.urls")),
 ]
