@@ -125,7 +125,7 @@ class Collection:
     def in_period(self, rows, period):
         """Rows whose time intersects [start, end]; with no time, none."""
         if self.time is None:
-            return rows.none()
+            return rows.filter(pk__isnull=True)  # no time: nothing intersects
         start, end = period
         first, last = self.time[0], self.time[-1]
         if start is not None:

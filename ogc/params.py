@@ -219,13 +219,14 @@ def _bad_datetime():
 def _moment(text: str, *, end: bool) -> datetime.datetime | None:
     text = text.strip().replace(" ", "+")
     try:
-        moment = parse_datetime(text)
-        if moment is None:
-            day = parse_date(text)
-            if day is None:
-                return None
+        day = parse_date(text) if len(text) == 10 else None
+        if day is not None:
             moment = datetime.datetime.combine(day, datetime.time.max if end else datetime.time.min)
+        else:
+            moment = parse_datetime(text)
     except ValueError:
+        return None
+    if moment is None:
         return None
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=datetime.UTC)

@@ -48,6 +48,8 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 ]
 METADATA_PARAMETERS = ("f", "crs", "bbox-crs")
+# OGC exception codes (as in OGC API – Common) by HTTP status.
+CODES = {400: "InvalidParameterValue", 404: "NotFound"}
 
 
 class AnyAccept(BaseContentNegotiation):
@@ -76,9 +78,7 @@ def ogc_exception_handler(exc, context):
     else:
         description = str(detail.get("detail", detail) if isinstance(detail, dict) else detail)
         body = {}
-    code = getattr(exc, "default_code", "error")
-    if response.status_code == 400:
-        code = "InvalidParameterValue"
+    code = CODES.get(response.status_code, getattr(exc, "default_code", "error"))
     response.data = {
         "code": code,
         "description": description,
