@@ -24,6 +24,7 @@ from tests.api.conftest import (  # noqa: F401  fixtures used by the OGC tests
     walk,
 )
 from tests.conftest import EAST, SHARED_DATA, WEST
+from tests.frontend.conftest import page_in, screenshot  # noqa: F401  the browser fixture
 from walks.models import Visibility
 
 SCHEMAS = SHARED_DATA / "ogcapi-features" / "core" / "openapi" / "schemas"
@@ -79,6 +80,15 @@ def seen(make_observation, walk, participant):  # noqa: F811  (the imported fixt
             visibility=Visibility.INTERNAL,
         ),
     }
+
+
+@pytest.fixture
+def taxonomy():
+    """Transactional tests empty every table when they end: the seeded categories again."""
+    from walks.models import Category, ResponsibleUnit, Theme
+    from walks.taxonomy import seed
+
+    seed(Theme, Category, ResponsibleUnit)
 
 
 def ids(response) -> set[int]:

@@ -16,19 +16,12 @@ from pyproj import Transformer
 
 from tests.api.conftest import client_with, user_client
 from tests.conftest import EAST, WEST
-from walks.models import Category, ResponsibleUnit, Theme, Visibility
+from walks.models import Visibility
 from walks.roles import PLANNERS_GROUP
-from walks.taxonomy import seed
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 EPSG_3067 = "http://www.opengis.net/def/crs/EPSG/0/3067"
-
-
-@pytest.fixture
-def taxonomy():
-    """Transactional tests empty every table when they end: the seeded categories again."""
-    seed(Theme, Category, ResponsibleUnit)
 
 
 @pytest.fixture
