@@ -218,3 +218,22 @@ def test_metadata_resources_refuse_unknown_parameters_too(public):
     # A valid crs is accepted there: GDAL before 3.7 repeats its query on every request.
     crs = "http://www.opengis.net/def/crs/EPSG/0/3067"
     assert public.get(f"/ogc/collections?crs={crs}").status_code == 200
+
+
+def test_it_estimates_number_matched_on_very_large_results_and_says_so(
+    public, make_observation, monkeypatch
+):
+    import ogc.features
+
+    for _ in range(5):
+        make_observation()
+    # As if the planner expected more rows than are worth counting.
+    monkeypatch.setattr(ogc.features, "ESTIMATE_ABOVE", 0)
+    full = public.get("/ogc/collections/observations/items?limit=2").json()
+    assert full["numberMatchedEstimated"] is True
+    assert full["numberMatched"] >= 3  # never below what the pages already show
+    assert "next" in rels(full)
+    # A page that is not full knows the total exactly, estimate or not.
+    last = public.get("/ogc/collections/observations/items?limit=2&offset=4").json()
+    assert last["numberMatched"] == 5
+    assert "numberMatchedEstimated" not in last
