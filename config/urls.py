@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("ogc/", include("ogc.urls")),
+    path("tiles/", include("ogc.tiles")),
     path("", include("plans.urls")),
     path("", include("frontend.urls")),
 ]
