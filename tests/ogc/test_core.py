@@ -237,3 +237,15 @@ def test_it_estimates_number_matched_on_very_large_results_and_says_so(
     last = public.get("/ogc/collections/observations/items?limit=2&offset=4").json()
     assert last["numberMatched"] == 5
     assert "numberMatchedEstimated" not in last
+
+
+def test_a_page_costs_two_statements_whatever_its_size(
+    public, make_observation, django_assert_num_queries
+):
+    for _ in range(30):
+        make_observation()
+    # EXPLAIN (the planner's estimate, nothing run), then the page with its count.
+    for limit in (1, 30):
+        with django_assert_num_queries(2):
+            response = public.get(f"/ogc/collections/observations/items?limit={limit}")
+        assert response.json()["numberReturned"] == limit
