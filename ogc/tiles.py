@@ -4,8 +4,12 @@
 /tiles/<layer>/<z>/<x>/<y>.pbf   one tile (Web Mercator, 4096 units, 64 buffer)
 /tiles/<layer>.json              TileJSON 3.0.0 for MapLibre, QGIS and other clients
 
-Layers: `observations` (points, what the caller may read: api.permissions, as /ogc/) and
-`districts`. A tile is one statement:
+Layers: `observations` (what the caller may read: api.permissions, as /ogc/) and
+`districts`. Observations are points from zoom 13 on; up to zoom 12 they are heat-map cells
+(points at the cell's centre with `count` and `weight`), summed from the heat map's 50 m
+pre-aggregates (analysis.heatmap, built or reused as the heat map does), cells the size
+the heat map uses at that zoom, and for the public only cells of 3 or more. A tile is one
+statement:
 
     SELECT ST_AsMVT(tile, '<layer>', 4096, 'geom', 'id')
     FROM (SELECT q.mvt_geom AS geom, q.id, q.p_<name> AS <name>, …
@@ -27,17 +31,26 @@ from django.db.models import BinaryField, F, Func, Value
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.urls import path
 
-from analysis.heatmap import observations_stamp
+from analysis.heatmap import (
+    BASE_CELL,
+    PUBLIC_MIN_COUNT,
+    build_heat_cells,
+    cell_for_zoom,
+    observations_stamp,
+    query_key,
+)
 from api.auth import participant_of
 from api.permissions import observations_for, reads_internal
 from geo.crs import WEB_MERCATOR
-from geo.models import District
+from geo.models import District, Municipality
 from ogc.views import OGCView, json_response, single_values
 from walks.models import Observation
 
 EXTENT = 4096
 BUFFER = 64
 MAX_ZOOM = 22
+# Up to this zoom an observations tile holds heat-map cells, not points.
+CELLS_UP_TO_ZOOM = 12
 # Half the Web Mercator world's width, in metres.
 HALF_WORLD = 20037508.342789244
 
@@ -136,6 +149,69 @@ def encode(request, layer: TileLayer, z: int, x: int, y: int) -> bytes:
         return bytes(cursor.fetchone()[0] or b"")
 
 
+# Sums the 50 m pre-aggregate `key` of the municipalities into cells of k × 50 m that
+# touch the tile (the primary key's i, j ranges), one point per cell at its centre.
+_CELLS = """
+SELECT ST_AsMVT(cells, %(layer)s, 4096, 'geom') FROM (
+    SELECT ST_AsMVTGeom(
+               ST_Transform(
+                   ST_SetSRID(ST_MakePoint((c.ci + 0.5) * %(cell)s, (c.cj + 0.5) * %(cell)s),
+                              p.srid),
+                   3857),
+               t.envelope, 4096, 64, true) AS geom,
+           c.n AS count, c.weight AS weight
+    FROM (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS envelope) AS t
+    CROSS JOIN LATERAL (
+        SELECT m.id, m.national_srid AS srid, ST_Transform(t.envelope, m.national_srid) AS box
+        FROM geo_municipality m WHERE m.id = ANY(%(municipalities)s)
+    ) AS p
+    CROSS JOIN LATERAL (
+        SELECT floor(h.i / %(k)s::float8)::int AS ci, floor(h.j / %(k)s::float8)::int AS cj,
+               sum(h.n)::bigint AS n, sum(h.weight)::bigint AS weight
+        FROM geo_heatcell h
+        WHERE h.municipality_id = p.id AND h.query_key = %(key)s
+          AND h.i BETWEEN floor(ST_XMin(p.box) / %(base)s) - %(k)s
+                      AND floor(ST_XMax(p.box) / %(base)s) + %(k)s
+          AND h.j BETWEEN floor(ST_YMin(p.box) / %(base)s) - %(k)s
+                      AND floor(ST_YMax(p.box) / %(base)s) + %(k)s
+        GROUP BY 1, 2
+        HAVING sum(h.n) >= %(min_count)s
+    ) AS c
+) AS cells
+WHERE cells.geom IS NOT NULL
+"""
+
+
+def encode_cells(request, z: int, x: int, y: int) -> bytes:
+    """An observations tile at a low zoom: heat-map cells, from the pre-aggregates."""
+    rows = observations_for(request)
+    key = query_key(rows)
+    envelope = tile_polygon(z, x, y)
+    municipalities = list(Municipality.objects.filter(geom__bboverlaps=envelope))
+    if key is None or not municipalities:
+        return b""
+    for municipality in municipalities:
+        build_heat_cells(rows.in_municipality(municipality), municipality, key)
+    _west, north = lonlat_of_tile(z, x, y)
+    _east, south = lonlat_of_tile(z, x + 1, y + 1)
+    cell = cell_for_zoom(z, (north + south) / 2)
+    params = {
+        "layer": "observations",
+        "cell": cell,
+        "k": cell // BASE_CELL,
+        "base": BASE_CELL,
+        "z": z,
+        "x": x,
+        "y": y,
+        "municipalities": [m.pk for m in municipalities],
+        "key": key,
+        "min_count": 1 if reads_internal(request) else PUBLIC_MIN_COUNT,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_CELLS, params)
+        return bytes(cursor.fetchone()[0] or b"")
+
+
 def layer_or_404(name: str) -> TileLayer:
     layer = LAYERS.get(name)
     if layer is None:
@@ -156,7 +232,10 @@ class Tile(OGCView):
             etag = f'"{digest}"'
             if request.headers.get("If-None-Match") == etag:
                 return _cached(HttpResponseNotModified(), etag, request)
-        content = encode(request, tiles, z, x, y)
+        if layer == "observations" and z <= CELLS_UP_TO_ZOOM:
+            content = encode_cells(request, z, x, y)
+        else:
+            content = encode(request, tiles, z, x, y)
         if etag is None:
             etag = f'"{hashlib.sha256(content).hexdigest()[:32]}"'
             if request.headers.get("If-None-Match") == etag:
@@ -191,7 +270,7 @@ class TileJSON(OGCView):
                 "vector_layers": [
                     {
                         "id": layer,
-                        "fields": {name: "" for name in ("id", *tiles.properties)},
+                        "fields": fields(layer, tiles),
                         "minzoom": 0,
                         "maxzoom": MAX_ZOOM,
                     }
@@ -200,8 +279,18 @@ class TileJSON(OGCView):
         )
 
 
+def fields(name: str, tiles: TileLayer) -> dict:
+    found = {field: "" for field in ("id", *tiles.properties)}
+    if name == "observations":
+        found |= {
+            "count": f"zoom ≤ {CELLS_UP_TO_ZOOM}: observations in the heat-map cell",
+            "weight": f"zoom ≤ {CELLS_UP_TO_ZOOM}: their summed severity",
+        }
+    return found
+
+
 def lonlat_of_tile(z: int, x: int, y: int) -> tuple[float, float]:
-    """The north-west corner of a tile in longitude, latitude (for tests and links)."""
+    """The north-west corner of a tile in longitude, latitude."""
     n = 2**z
     lon = x / n * 360 - 180
     lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / n))))

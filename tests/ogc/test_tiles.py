@@ -107,3 +107,28 @@ def test_it_describes_each_layer_in_tilejson(public):
 )
 def test_it_refuses_what_is_not_a_tile(public, path, status):
     assert public.get(path).status_code == status
+
+
+def test_up_to_zoom_12_observations_come_as_heat_map_cells(
+    tmp_path, public, planner, make_observation
+):
+    for _ in range(3):
+        make_observation(at=WEST, severity=2)
+    for _ in range(2):
+        make_observation(at=EAST, severity=None)
+    z = 10
+    x, y = tile_of(*WEST, z)
+    assert (x, y) == tile_of(*EAST, z)
+    to_lonlat = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
+    # The public does not see a cell of fewer than 3 (the heat map's rule); a planner does.
+    for client, expected in ((public, {(3, 6)}), (planner, {(3, 6), (2, 6)})):
+        response = client.get(f"/tiles/observations/{z}/{x}/{y}.pbf")
+        assert response.status_code == 200
+        features = read_tile(tmp_path, response.content, "observations", z, x, y)
+        found = {(f["properties"]["count"], f["properties"]["weight"]) for f in features}
+        assert found == expected  # weight: severity 2 × 3; a missing severity weighs 3
+        for feature in features:
+            lon, lat = to_lonlat.transform(*feature["geometry"]["coordinates"])
+            near = WEST if feature["properties"]["count"] == 3 else EAST
+            # The cell at zoom 10 is 2 km: its centre lies within one cell of the points.
+            assert abs(lon - near[0]) < 0.04 and abs(lat - near[1]) < 0.02
