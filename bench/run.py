@@ -6,7 +6,7 @@ ogr2ogr in the same run on the same data, so the budgets in the issues hold on a
 machine. The data: the demo municipality plus generated observations up to one million,
 in a database of its own (`lyhty_bench` on the same server), made once and reused.
 
-    .venv/bin/python -m bench.run [--only list,bulk,export,heatmap,map,logger] [--repeat N]
+    .venv/bin/python -m bench.run [--only list,bulk,export,heatmap,map,logger,ogc] [--repeat N]
 """
 
 import argparse
@@ -323,7 +323,7 @@ def machine() -> str:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", default="list,bulk,export,heatmap,map,plan,logger")
+    parser.add_argument("--only", default="list,bulk,export,heatmap,map,plan,logger,ogc")
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     wanted = set(args.only.split(","))
@@ -405,6 +405,10 @@ def main():
         from bench.logger import bench_logger, report
 
         lines.extend(report(bench_logger()))
+    if "ogc" in wanted:
+        from bench.ogc import bench_ogc, report
+
+        lines.extend(report(bench_ogc(http, Server, args.repeat)))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n")
     say("\n".join(["", *lines, "", f"(written to {RESULTS.relative_to(ROOT)})"]))

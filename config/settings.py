@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "walks",
     "analysis",
     "api",
+    "ogc",
     "frontend",
     "plans",
     "demo",

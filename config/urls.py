@@ -17,6 +17,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("ogc/", include("ogc.urls")),
+    path("tiles/", include("ogc.tiles")),
     path("", include("plans.urls")),
     path("", include("frontend.urls")),
 ]

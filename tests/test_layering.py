@@ -6,6 +6,7 @@
     analysis   heat map, district picture, exports
     plans      safety plans, actions, protocols
     api        the REST API
+    ogc        OGC API – Features (GIS clients)
     frontend   the pages
     demo       the demo municipality and synthetic loads, which fill all of the above
 
@@ -23,7 +24,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ["geo", "walks", "analysis", "plans", "api", "frontend", "demo"]
+LAYERS = ["geo", "walks", "analysis", "plans", "api", "ogc", "frontend", "demo"]
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
 
 

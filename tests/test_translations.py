@@ -14,7 +14,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ["config", "geo", "walks", "api", "frontend", "locale", "manage.py"]
+SOURCES = [
+    "config",
+    "geo",
+    "walks",
+    "analysis",
+    "plans",
+    "api",
+    "ogc",
+    "frontend",
+    "demo",
+    "locale",
+    "manage.py",
+]
 ENTRY = re.compile(
     r'^(?P<flags>#,.*\n)?(?:msgctxt .*\n)?msgid (?P<id>"(?:.*)"\n(?:".*"\n)*)'
     r'(?:msgid_plural .*\n(?:".*"\n)*)?(?P<strs>(?:msgstr(?:\[\d\])? ".*"\n(?:".*"\n)*)+)',
