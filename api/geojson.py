@@ -29,18 +29,24 @@ GEOJSON = "application/geo+json"
 
 
 class GeoJSONGeometry(Func):
-    """A geometry column as an RFC 7946 geometry object (json); see the module's doc."""
+    """A geometry column as an RFC 7946 geometry object (json); see the module's doc.
+
+    `decimals`: 6 for degrees (about 10 cm); fewer suit metres (OGC API in EPSG:3067)."""
 
     template = (
-        "ST_AsGeoJSON(CASE WHEN GeometryType(%(expressions)s) IN ('POLYGON', 'MULTIPOLYGON')"
-        " THEN ST_ForcePolygonCCW(%(expressions)s) ELSE %(expressions)s END, 6)::json"
+        "ST_AsGeoJSON(CASE WHEN GeometryType((%(expressions)s)::geometry)"
+        " IN ('POLYGON', 'MULTIPOLYGON') THEN ST_ForcePolygonCCW((%(expressions)s)::geometry)"
+        " ELSE (%(expressions)s)::geometry END, %(decimals)d)::json"
     )
     output_field = JSONField()
+
+    def __init__(self, expression, *, decimals: int = 6, **extra):
+        super().__init__(expression, decimals=int(decimals), **extra)
 
     def as_sql(self, compiler, connection, **extra_context):
         sql, params = super().as_sql(compiler, connection, **extra_context)
         # The geometry stands three times in the template, and its parameters with it.
-        return sql, (*params, *params, *params)
+        return sql, tuple(params) * self.template.count("%(expressions)s")
 
 
 class JSONBuildObject(Func):

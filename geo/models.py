@@ -138,7 +138,7 @@ class Address(models.Model):
     """An address point (or a building's point) of a national address file.
 
     Observations get the nearest one within ADDRESS_MAX_DISTANCE_M from PostGIS (walks
-    migration 0008), on every write of theirs and whenever addresses change.
+    migration 0009), on every write of theirs and whenever addresses change.
     """
 
     municipality = models.ForeignKey(

@@ -3,8 +3,10 @@
 
 Each collection reuses what the REST API already has: the rows the caller may read
 (api.permissions), the Feature as SQL (api.serializers) and the filter parsing of its
-list endpoint (api.filters), reached through `rest_filters`, the one adapter from OGC
-property names to the REST API's filter vocabulary.
+list endpoint: observations through the one filter vocabulary (walks.filters) by
+`vocabulary_filters`, walks and districts through the REST parameters by `rest_filters`.
+Every observation filter but those OGC asks in its own words (bbox, datetime) is a
+queryable; two are named as the Feature's properties are (light_condition, is_positive).
 """
 
 from collections.abc import Callable
@@ -18,13 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from api.filters import (
-    DistrictParameters,
-    ObservationParameters,
-    WalkParameters,
-    filter_observations,
-    filter_walks,
-)
+from api.filters import DistrictParameters, WalkParameters, filter_walks
 from api.geojson import GeoJSONGeometry, JSONBuildObject
 from api.permissions import observations_for, reads_internal, sees_join_codes
 from api.serializers import (
@@ -35,6 +31,7 @@ from api.serializers import (
 )
 from geo.models import District, Municipality
 from ogc.crs import CRS
+from walks.filters import FILTERS, FilterError, apply_filters, check_filters
 from walks.models import LightCondition, SafetyWalk, Status, WalkState
 
 
@@ -57,12 +54,8 @@ def in_crs(feature: JSONBuildObject, geometry: str, crs: CRS) -> JSONBuildObject
         shape = Transform(shape, crs.srid)
     if crs.northing_first:
         shape = FlipCoordinates(shape, output_field=GeometryField())
-    members["geometry"] = GeoJSONGeometry(shape, template=_geojson_template(crs))
+    members["geometry"] = GeoJSONGeometry(shape, decimals=crs.decimals)
     return JSONBuildObject(**members)
-
-
-def _geojson_template(crs: CRS) -> str:
-    return f"ST_AsGeoJSON(ST_ForcePolygonCCW(%(expressions)s), {crs.decimals})::json"
 
 
 def rest_filters(parameters: type[serializers.Serializer], apply, names: dict[str, str]):
@@ -86,6 +79,43 @@ def rest_filters(parameters: type[serializers.Serializer], apply, names: dict[st
         return apply(rows, {k: v for k, v in form.validated_data.items() if k in query})
 
     return narrow
+
+
+# The observation filters OGC asks in its own words: bbox, and datetime for the two times.
+OGC_OWN = {"bbox", "observed_after", "observed_before"}
+# Queryables named as the Feature's properties, where the vocabulary's name differs.
+PROPERTY_NAMES = {"light": "light_condition", "positive": "is_positive"}
+OBSERVATION_QUERYABLES = {
+    PROPERTY_NAMES.get(name, name): name for name in FILTERS if name not in OGC_OWN
+}
+
+
+def vocabulary_filters(rows, given: dict[str, str]):
+    """The observations narrowed by walks.filters; errors under the queryables' names."""
+    values, errors = {}, {}
+    for queryable, text in given.items():
+        name = OBSERVATION_QUERYABLES[queryable]
+        try:
+            values[name] = FILTERS[name].parse(name, text)
+        except FilterError as error:
+            errors[queryable] = [str(error)]
+    if errors:
+        raise ValidationError(errors)
+    together = check_filters(values)
+    if together:
+        raise ValidationError(
+            {PROPERTY_NAMES.get(name, name): [message] for name, message in together.items()}
+        )
+    return apply_filters(rows, values)
+
+
+def _observation_queryable(name: str) -> dict:
+    """The queryable's JSON schema: a list of choices where the vocabulary has one."""
+    if name == "status":
+        return _choices(Status.values)
+    if name == "light":
+        return _choices(LightCondition.values)
+    return dict(FILTERS[name].schema)
 
 
 def _filter_districts(rows, query):
@@ -155,29 +185,10 @@ COLLECTIONS = {
             geometry_type="Point",
             rows=lambda request: observations_for(request),
             feature=lambda request: observation_feature(internal=reads_internal(request)),
-            narrow=rest_filters(
-                ObservationParameters,
-                filter_observations,
-                {
-                    "category": "category",
-                    "theme": "theme",
-                    "status": "status",
-                    "district": "district",
-                    "municipality": "municipality",
-                    "walk": "walk",
-                    "light_condition": "light",
-                    "is_positive": "positive",
-                },
-            ),
+            narrow=vocabulary_filters,
             queryables={
-                "category": _TEXT,
-                "theme": _TEXT,
-                "status": _choices(Status.values),
-                "district": _ID,
-                "municipality": _TEXT,
-                "walk": _ID,
-                "light_condition": _choices(LightCondition.values),
-                "is_positive": {"type": "boolean"},
+                queryable: _observation_queryable(name)
+                for queryable, name in OBSERVATION_QUERYABLES.items()
             },
             time=("observed_at",),
         ),

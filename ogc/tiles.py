@@ -36,7 +36,6 @@ from analysis.heatmap import (
     PUBLIC_MIN_COUNT,
     build_heat_cells,
     cell_for_zoom,
-    observations_stamp,
     query_key,
 )
 from api.auth import participant_of
@@ -44,7 +43,7 @@ from api.permissions import observations_for, reads_internal
 from geo.crs import WEB_MERCATOR
 from geo.models import District, Municipality
 from ogc.views import OGCView, json_response, single_values
-from walks.models import Observation
+from walks.cache import observations_stamp
 
 EXTENT = 4096
 BUFFER = 64
@@ -79,7 +78,7 @@ class ObservationTiles(TileLayer):
     def stamp(self, request) -> str:
         participant = participant_of(request)
         viewer = "all" if reads_internal(request) else f"public:{getattr(participant, 'pk', '')}"
-        return f"{observations_stamp(Observation)}|{viewer}"
+        return f"{observations_stamp()}|{viewer}"
 
 
 LAYERS = {

@@ -42,7 +42,7 @@ def workspace_filters(user) -> list[str]:
 
 
 def schema_parameters(path: str) -> set[str]:
-    document = Client().get("/api/schema/", {"format": "json"}).json()
+    document = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     return {p["name"] for p in document["paths"][path]["get"]["parameters"] if p["in"] == "query"}
 
 
