@@ -239,7 +239,8 @@ PHOTO_UPLOAD = {
                 "type": "string",
                 "format": "binary",
                 "description": "A JPEG, PNG or WebP image (HEIC where supported), at most "
-                "PHOTO_MAX_BYTES; it is stored re-encoded, without EXIF or GPS.",
+                "PHOTO_MAX_BYTES and 50 megapixels for a JPEG, 16 for the others; it is "
+                "stored re-encoded, without EXIF or GPS.",
             }
         },
         "required": ["photo"],
