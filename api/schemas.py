@@ -17,6 +17,7 @@ from walks.models import (
     Visibility,
     WalkState,
 )
+from walks.photos import MAX_PIXELS, MAX_PIXELS_DECODED_WHOLE
 
 _STRING = {"type": "string"}
 _NULLABLE_STRING = {"type": "string", "nullable": True}
@@ -246,7 +247,9 @@ PHOTO_UPLOAD = {
                 "type": "string",
                 "format": "binary",
                 "description": "A JPEG, PNG or WebP image (HEIC where supported), at most "
-                "PHOTO_MAX_BYTES; it is stored re-encoded, without EXIF or GPS.",
+                f"PHOTO_MAX_BYTES and {MAX_PIXELS // 1_000_000} megapixels for a JPEG, "
+                f"{MAX_PIXELS_DECODED_WHOLE // 1_000_000} for the others; it is stored "
+                "re-encoded, without EXIF or GPS.",
             }
         },
         "required": ["photo"],
