@@ -299,6 +299,8 @@ def test_it_imports_real_addresses_and_matches_shapely(helsinki, accidents, shar
     output = import_addresses(accidents, "091", "--street-field", "Katuosoite")
 
     reference = accident_addresses(shared_data, helsinki)
+    # Progress every 10,000 features and at the end.
+    assert "Read 10000 of 10081 features…\nRead 10081 of 10081 features…\n" in output
     assert f"Imported {len(reference)} addresses from EPSG:3067, replacing 0." in output
     assert "Left out 36 rows without a street name." in output
     assert "Left out 4 rows without a position: features 5234, 7574, 9619, 10046." in output
