@@ -91,6 +91,8 @@ def ogc_exception_handler(exc, context):
 
 
 class OGCView(APIView):
+    # Not in the REST API's OpenAPI document: /ogc/api is this API's own.
+    schema = None
     permission_classes = [ReadOnly]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = AnyAccept
