@@ -32,8 +32,8 @@ from analysis.picture import (
     Period,
     municipality_picture,
 )
+from tests.analysis.test_picture import assert_no_hidden_count_can_be_worked_out
 from tests.conftest import make_town
-from tests.geo.test_picture import assert_no_hidden_count_can_be_worked_out
 from walks.models import Category, Observation, Status, StatusChange
 
 pytestmark = pytest.mark.django_db
