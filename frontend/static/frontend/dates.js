@@ -60,7 +60,9 @@ function enhance(input, pattern, text) {
   error.hidden = true;
   input.hidden = true;
   input.style.display = "none";
-  input.after(face, error);
+  // Before the date input, so that a label wrapping both labels the text field.
+  input.before(face);
+  input.after(error);
 
   function showError(message) {
     face.setCustomValidity(message);
