@@ -101,7 +101,9 @@ def in_use() -> list[Entry]:
 def home(request, listed: list[Entry]) -> Entry | None:
     """The municipality the page starts with: the signed-in user's own (`user.profile`,
     the user profile another change of issue 18 adds), else the municipality of the latest
-    published plan, else the one with most observations."""
+    published plan, else the one where observations were last added or changed (one
+    index lookup: counting every municipality's observations on each visit would cost
+    seconds at a million)."""
     # getattr: no profile model yet, or none for this user (RelatedObjectDoesNotExist is
     # an AttributeError), or an anonymous visitor.
     pk = getattr(getattr(request.user, "profile", None), "municipality_id", None)
@@ -109,13 +111,8 @@ def home(request, listed: list[Entry]) -> Entry | None:
         plan = SafetyPlan.objects.published().latest_first().values("municipality").first()
         pk = plan["municipality"] if plan else None
     if pk is None:
-        busiest = (
-            Observation.objects.values("municipality")
-            .annotate(n=Count("pk"))
-            .order_by("-n", "municipality")
-            .first()
-        )
-        pk = busiest["municipality"] if busiest else None
+        latest = Observation.objects.order_by("-updated_at").values("municipality").first()
+        pk = latest["municipality"] if latest else None
     if pk is None:
         return None
     found = next((e for e in listed if e.municipality.pk == pk), None)

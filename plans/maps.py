@@ -61,8 +61,13 @@ def as_text(value) -> str:
     return escape(str(value)).translate(_TEMPLATE_LITERAL)
 
 
-def text_tooltip(features: list, fields: list[str], aliases: list[str]) -> folium.GeoJsonTooltip:
-    """A GeoJsonTooltip of `fields` (labelled by `aliases`) that shows them as text."""
+def text_tooltip(
+    features: list, fields: list[str], aliases: list[str]
+) -> folium.GeoJsonTooltip | None:
+    """A GeoJsonTooltip of `fields` (labelled by `aliases`) that shows them as text; none
+    for no features (folium refuses fields it cannot find, e.g. before districts exist)."""
+    if not features:
+        return None
     for feature in features:
         properties = feature["properties"]
         for field in fields:

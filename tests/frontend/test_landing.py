@@ -139,11 +139,11 @@ def test_it_says_what_is_wrong_with_a_search(page_in, live_server, finland):
     assert page.locator(".results").count() == 0
 
 
-def test_it_starts_with_the_busiest_municipality_when_no_plan_is_published(client, finland):
-    """Without a published plan, the municipality with most observations comes first."""
+def test_it_starts_with_the_latest_active_municipality_when_no_plan_is_published(client, finland):
+    """Without a published plan, the municipality observed in last comes first."""
     SafetyPlan.objects.all().delete()
     lamp_out = Category.objects.get(code="lamp_out")
-    for code, count in [("091", 1), ("398", 2)]:  # Helsinki, Lahti
+    for code, count in [("091", 2), ("398", 1)]:  # Helsinki, then Lahti
         town = Municipality.objects.get(code=code)
         for _ in range(count):
             Observation.objects.create(
@@ -153,3 +153,18 @@ def test_it_starts_with_the_busiest_municipality_when_no_plan_is_published(clien
     assert page.context["featured"].name == "Lahti"
     assert page.context["featured"].plan_url == ""
     assert [e.name for e in page.context["listed"]] == ["Helsinki"]
+
+
+def test_it_starts_with_the_signed_in_users_own_municipality(client, finland):
+    """A user whose profile names Kotka sees Kotka first, whatever is published elsewhere."""
+    from django.contrib.auth import get_user_model
+
+    from walks.models import UserProfile
+
+    user = get_user_model().objects.create_user("kotkalainen", password="pw-kotka-1")
+    UserProfile.objects.create(user=user, municipality=Municipality.objects.get(code="285"))
+    client.force_login(user)
+
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="fi")
+
+    assert page.context["featured"].name == "Kotka"

@@ -207,3 +207,30 @@ def test_it_shows_the_protocol_to_the_public_only_with_a_published_plan(municipa
     assert staff.get(f"/walks/{walk.pk}/protocol/").status_code == 200
     make_plan(municipality)
     assert Client().get(f"/walks/{walk.pk}/protocol/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_shows_a_published_plan_of_a_municipality_without_districts():
+    """A municipality imported from the national file, its districts not yet imported."""
+    from geo.models import Municipality
+    from plans.models import PlanState, SafetyPlan
+    from tests.conftest import box
+
+    town = Municipality.objects.create(
+        code="286", country="FI", name_fi="Piiritön", national_srid=3067,
+        geom=box(26.90, 60.44, 26.98, 60.48),
+    )  # fmt: skip
+    today = timezone.localdate()
+    SafetyPlan.objects.create(
+        municipality=town,
+        title="Piirittömän suunnitelma",
+        period_start=today - timedelta(days=365),
+        period_end=today + timedelta(days=365),
+        state=PlanState.PUBLISHED,
+        published_at=timezone.now(),
+    )
+
+    response = Client().get("/plan/286/")
+
+    assert response.status_code == 200
+    assert "Piirittömän suunnitelma" in response.content.decode()
