@@ -38,8 +38,15 @@ def test_it_gives_the_page_its_filters_statuses_and_palettes():
         "open": ["new", "confirmed", "assigned", "in_progress"],
         "fixed": ["resolved"],
         "closed": ["resolved", "duplicate", "rejected"],
+        # Closed without a fix: drawn dashed.
+        "dashed": ["duplicate", "rejected"],
     }
-    assert answer["palettes"] == PALETTES
+    # plans.maps's colours, with the workspace's names for two of them.
+    assert answer["palettes"] == {
+        **PALETTES,
+        "other": PALETTES["themes"]["other"],
+        "districts": PALETTES["sequential"],
+    }
 
 
 def test_it_draws_walk_lines_with_join_codes_for_planners_only(municipality):
