@@ -419,7 +419,7 @@ class Observation(models.Model):
         verbose_name=_("district"),
     )
     # The nearest address within ADDRESS_MAX_DISTANCE_M, set by PostGIS like the district
-    # (migration 0008), also when addresses are imported or deleted: hence DO_NOTHING, the
+    # (migration 0009), also when addresses are imported or deleted: hence DO_NOTHING, the
     # database's trigger gives the observation its next nearest address before the commit.
     address = models.ForeignKey(
         Address,
