@@ -175,6 +175,28 @@ def test_it_publishes_the_queryables_as_json_schema(public):
     assert set(document["properties"]) >= {"category", "theme", "district", "light_condition"}
 
 
+def test_its_queryables_are_the_filter_vocabulary(public, make_observation):
+    """Every observation filter of walks.filters is a queryable (bbox and the two times
+    asked through OGC's own bbox and datetime), and each answers as in the REST list."""
+    from ogc.collections import OGC_OWN, PROPERTY_NAMES
+    from walks.filters import FILTERS
+
+    queryables = set(public.get("/ogc/collections/observations/queryables").json()["properties"])
+    vocabulary_name = {queryable: name for name, queryable in PROPERTY_NAMES.items()}
+    back = {vocabulary_name.get(name, name) for name in queryables}
+    assert back | OGC_OWN == set(FILTERS)
+    assert not back & OGC_OWN
+    assert set(PROPERTY_NAMES) <= set(FILTERS)
+
+    make_observation(severity=2)
+    make_observation(at=EAST, severity=5)
+    rest = public.get("/api/v1/observations/?severity_min=4&municipality=285").json()
+    ogc = public.get("/ogc/collections/observations/items?severity_min=4&municipality=285")
+    assert ids(ogc) == {feature["id"] for feature in rest["features"]}
+    refused = public.get("/ogc/collections/observations/items?severity_min=4&severity_max=2")
+    assert refused.status_code == 400
+
+
 @pytest.mark.parametrize(
     ("query", "parameter"),
     [
