@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "frontend",
     "plans",
     "demo",
+    "operations",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 from django.urls.converters import IntConverter
 
+from operations.health import health
+
 
 class IdConverter(IntConverter):
     """A database id: at most 18 digits, so a longer number is a 404, not a bigint overflow."""
@@ -16,6 +18,7 @@ register_converter(IdConverter, "id")
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
     path("api/", include("api.urls")),
     path("ogc/", include("ogc.urls")),
     path("tiles/", include("ogc.tiles")),

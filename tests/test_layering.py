@@ -9,6 +9,7 @@
     ogc        OGC API – Features (GIS clients)
     frontend   the pages
     demo       the demo municipality and synthetic loads, which fill all of the above
+    operations health check, backups (and later retention and the audit trail) over all
 
 `config` (settings, root URLs) sits above them all and is not an app. Every import counts,
 also one inside a function or under TYPE_CHECKING: a lazy import is still a dependency.
@@ -24,7 +25,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ["geo", "walks", "analysis", "plans", "api", "ogc", "frontend", "demo"]
+LAYERS = ["geo", "walks", "analysis", "plans", "api", "ogc", "frontend", "demo", "operations"]
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
 
 

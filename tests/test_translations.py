@@ -14,19 +14,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [
-    "config",
-    "geo",
-    "walks",
-    "analysis",
-    "plans",
-    "api",
-    "ogc",
-    "frontend",
-    "demo",
-    "locale",
-    "manage.py",
-]
+# Every app (a folder with an apps.py), so that a new one is never left out.
+APPS = sorted(path.parent.name for path in ROOT.glob("*/apps.py"))
+SOURCES = ["config", *APPS, "data", "locale", "manage.py"]
 ENTRY = re.compile(
     r'^(?P<flags>#,.*\n)?(?:msgctxt .*\n)?msgid (?P<id>"(?:.*)"\n(?:".*"\n)*)'
     r'(?:msgid_plural .*\n(?:".*"\n)*)?(?P<strs>(?:msgstr(?:\[\d\])? ".*"\n(?:".*"\n)*)+)',
