@@ -5,7 +5,7 @@ MANAGE := $(PY) manage.py
 # Local development: DEBUG on, so runserver serves static files and a dev secret key works.
 DEV := DEBUG=1
 
-.PHONY: run test fuzz bench serve provision lint format messages clean
+.PHONY: run test fuzz bench load serve provision lint format messages clean
 
 run: provision
 	$(DEV) $(MANAGE) migrate --noinput
@@ -38,6 +38,14 @@ fuzz:
 # Speed against raw PostGIS/GDAL on 1,000,000 observations (database lyhty_bench, kept).
 bench: provision
 	.venv/bin/python -m bench.run $(BENCH_ARGS)
+
+# 500 walkers for two minutes against gunicorn, PostgreSQL restarted halfway, in a cluster of
+# its own (var/pg-load); locust lives in .venv-load, apart from the service's own packages.
+LOCUST_VERSION := 2.47.0
+load: provision
+	@[ -x .venv-load/bin/locust ] && .venv-load/bin/locust --version | grep -q $(LOCUST_VERSION) \
+		|| { python3 -m venv .venv-load && .venv-load/bin/pip install -q --disable-pip-version-check locust==$(LOCUST_VERSION); }
+	.venv/bin/python -m bench.load $(LOAD_ARGS)
 
 # Production: gunicorn behind a TLS proxy. Needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL.
 serve: provision

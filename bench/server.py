@@ -19,8 +19,12 @@ class Server:
 
     port = 8765
 
-    def __init__(self, port: int | None = None):
+    workers = 2
+
+    def __init__(self, port: int | None = None, *, workers: int | None = None, env=None):
         self.port = port or self.port
+        self.workers = workers or self.workers
+        self.extra_env = env or {}
 
     @property
     def url(self) -> str:
@@ -35,6 +39,7 @@ class Server:
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "0",
             "STATIC_MANIFEST": "0",
+            **self.extra_env,
         }
         self.process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
             [
@@ -43,7 +48,7 @@ class Server:
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
-                "2",
+                str(self.workers),
                 "--timeout",
                 "300",
                 "--log-level",
