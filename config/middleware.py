@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 """Requests refused before any view sees them."""
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -26,3 +27,24 @@ class RefuseNulCharacters:
                 return JsonResponse({"detail": message}, status=400)  # as DRF answers
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class PermissionsPolicy:
+    """Which browser features a page may use: the position only where points are placed.
+
+    The paths are GEOLOCATION_PATHS (settings); everywhere else, and for camera and
+    microphone everywhere, the browser refuses the feature even to a script injected into
+    the page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        where = "(self)" if request.path.startswith(settings.GEOLOCATION_PATHS) else "()"
+        response.setdefault(
+            "Permissions-Policy",
+            f"geolocation={where}, camera=(), microphone=(), payment=(), usb=()",
+        )
+        return response

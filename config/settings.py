@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -97,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PermissionsPolicy",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,6 +117,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -213,6 +217,46 @@ LEAFLET_CONFIG = {
     "TILES": [(_("Base map"), BASEMAP_URL, {"attribution": BASEMAP_ATTRIBUTION, "maxZoom": 19})],
     "RESET_VIEW": False,
 }
+
+
+def tile_origin(url: str) -> str:
+    """The tile server's origin for the Content-Security-Policy ({s} subdomains: any)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""  # tiles from Lyhty's own origin, or none
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
+# Content-Security-Policy (django-csp) on every response: scripts only from Lyhty's own files
+# or inline with the request's nonce (`{{ CSP_NONCE }}`: folium's map scripts, django-leaflet's
+# admin widgets); never eval or inline handlers. Styles may be inline: Leaflet places every
+# tile and marker with a style attribute. Images and fetches also from the base-map server.
+_TILES = [origin for origin in [tile_origin(BASEMAP_URL)] if origin]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:", *_TILES],
+        "connect-src": [SELF, *_TILES],
+        "font-src": [SELF, "data:"],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy (config.middleware.PermissionsPolicy): the phone's position only on the
+# pages that place points with it; camera and microphone nowhere (a photo is taken through
+# the file input, by the phone's own camera app).
+GEOLOCATION_PATHS = ("/walk/", "/report/", "/survey/", "/public/")
+# Sign-in throttling (frontend/signin.py, the site's and the admin's sign-in): failures
+# counted per account and per address for LOGIN_FAILURE_WINDOW seconds.
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)
+LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

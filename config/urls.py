@@ -3,7 +3,11 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 from django.urls.converters import IntConverter
 
+from frontend.signin import AdminSignInForm
 from operations.health import health
+
+# The admin's sign-in is throttled like the site's (frontend/signin.py).
+admin.site.login_form = AdminSignInForm
 
 
 class IdConverter(IntConverter):

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from api.filters import MAX_LIMIT
 from api.geojson import GEOJSON, Feature, GeoJSONGeometry, feature_collection
+from frontend.signin import SignInForm
 from frontend.strings import counted
 from geo.models import Municipality
 from plans.maps import PALETTES
@@ -55,6 +56,7 @@ PAGE_SIZE = 50
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    authentication_form = SignInForm
     redirect_authenticated_user = True
     extra_context = {"title": gettext_lazy("Sign in")}
 
