@@ -10,6 +10,8 @@ from leaflet.admin import LeafletGeoAdmin
 
 from walks import roles
 from walks.models import (
+    AuditAction,
+    AuditEvent,
     Category,
     Observation,
     ResponsibleUnit,
@@ -236,6 +238,29 @@ class ObservationAdmin(LeafletGeoAdmin):
                 changed_by=request.user,
                 note=_("Changed in the admin."),
             )
+            AuditEvent.record(
+                AuditAction.STATUS,
+                by=request.user,
+                target=obj,
+                status=[form.initial["status"], obj.status],
+                unit=[form.initial.get("responsible_unit"), obj.responsible_unit_id],
+            )
+        if change and "visibility" in form.changed_data:
+            AuditEvent.record(
+                AuditAction.VISIBILITY,
+                by=request.user,
+                target=obj,
+                visibility=[form.initial["visibility"], obj.visibility],
+            )
+
+    def delete_model(self, request, obj):
+        AuditEvent.record(AuditAction.DELETED, by=request.user, target=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for observation in queryset:
+            AuditEvent.record(AuditAction.DELETED, by=request.user, target=observation)
+        super().delete_queryset(request, queryset)
 
 
 class UserProfileInline(admin.StackedInline):
@@ -251,3 +276,29 @@ admin.site.unregister(get_user_model())
 @admin.register(get_user_model())
 class LyhtyUserAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, UserProfileInline]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail: administrators read it; nobody writes or removes it here."""
+
+    list_display = ["at", "actor_name", "action", "target_type", "target_label", "municipality"]
+    list_filter = ["action", "target_type", "municipality"]
+    search_fields = ["actor_name", "target_label", "target_id"]
+    date_hierarchy = "at"
+    readonly_fields = [field.name for field in AuditEvent._meta.fields]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

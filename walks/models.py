@@ -648,6 +648,13 @@ class Observation(models.Model):
             self.responsible_unit = unit
         self.save(update_fields=["status", "duplicate_of", "responsible_unit", "updated_at"])
         change.save()
+        AuditEvent.record(
+            AuditAction.STATUS,
+            by=by,
+            target=self,
+            status=[change.from_status, change.to_status],
+            unit=[change.from_unit_id, change.to_unit_id],
+        )
         return change
 
     def reopen_duplicates(self, *, by=None, note: str = "") -> int:
@@ -850,3 +857,76 @@ class UserProfile(models.Model):
         own = towns.filter(pk__in=cls.objects.filter(user_id=user.pk).values("municipality"))
         with_data = towns.filter(Exists(Observation.objects.filter(municipality_id=OuterRef("pk"))))
         return own.first() or with_data.first() or towns.first()
+
+
+class AuditAction(models.TextChoices):
+    STATUS = "status", _("status or assignment changed")
+    VISIBILITY = "visibility", _("visibility changed")
+    DELETED = "deleted", _("observation deleted")
+    MODERATED = "moderated", _("report moderated")
+    PLAN_PUBLISHED = "plan_published", _("plan published")
+    PERSONAL_DATA_EXPORTED = "personal_exported", _("personal data exported")
+    PERSONAL_DATA_ERASED = "personal_erased", _("personal data erased")
+
+
+class AuditEvent(models.Model):
+    """One staff change on record: who did what to which object, and when.
+
+    For administrators only (the admin's audit trail); never in the API, exports or pages.
+    Written by `AuditEvent.record` beside the change, in its transaction (a change rolled
+    back leaves none). The actor's name is kept as it was, so that the trail stays readable
+    after the account is removed.
+    """
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    actor_name = models.CharField(_("who (as then)"), max_length=150, blank=True)
+    action = models.CharField(_("what"), max_length=20, choices=AuditAction.choices)
+    target_type = models.CharField(_("object type"), max_length=40)
+    target_id = models.BigIntegerField(_("object id"), null=True, blank=True)
+    target_label = models.CharField(_("object"), max_length=200, blank=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or '—'}: {self.get_action_display()}"
+
+    @classmethod
+    def record(cls, action, *, by, target, municipality=None, **details) -> "AuditEvent":
+        """Put a change on record. `by` is the user (None or anonymous for a participant or
+        the system); `target` the changed object; `details` what changed, JSON-ready."""
+        actor = by if getattr(by, "is_authenticated", False) else None
+        if municipality is None:
+            municipality_id = getattr(target, "municipality_id", None)
+        else:
+            municipality_id = municipality.pk
+        return cls.objects.create(
+            actor=actor,
+            actor_name=actor.get_username() if actor else "",
+            action=action,
+            target_type=target._meta.model_name,
+            target_id=target.pk,
+            target_label=str(target)[:200],
+            municipality_id=municipality_id,
+            details=details,
+        )

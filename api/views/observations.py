@@ -50,6 +50,8 @@ from geo.models import Municipality
 from walks import roles
 from walks.filters import apply_filters
 from walks.models import (
+    AuditAction,
+    AuditEvent,
     Category,
     InvalidTransition,
     Observation,
@@ -319,7 +321,16 @@ class ObservationDetail(LyhtyView):
                 errors_["geometry"] = [OUTSIDE_MUNICIPALITY]
         if errors_:
             return Response(errors_, status=status.HTTP_400_BAD_REQUEST)
-        self.apply(observation, values)
+        was_visible = observation.visibility
+        with transaction.atomic():
+            self.apply(observation, values)
+            if observation.visibility != was_visible:
+                AuditEvent.record(
+                    AuditAction.VISIBILITY,
+                    by=request.user,
+                    target=observation,
+                    visibility=[was_visible, observation.visibility],
+                )
         return feature_response(request, observation.pk)
 
     def apply(self, observation, values):
@@ -353,6 +364,8 @@ class ObservationDetail(LyhtyView):
                 by=None if participant_of(request) else request.user,
                 note=_("The original #%(id)d was deleted.") % {"id": observation.pk},
             )
+            if not participant_of(request):
+                AuditEvent.record(AuditAction.DELETED, by=request.user, target=observation)
             observation.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
