@@ -164,8 +164,8 @@ export async function transition(id, body) {
     message.textContent = format(text.notSaved, { reason: failureText(answer) });
     return false;
   }
-  message.textContent = format(text.saved, { status: config.statuses[answer.data.properties.status] });
   await showDetail(id);
+  message.textContent = format(text.saved, { status: config.statuses[answer.data.properties.status] });
   announce("lyhty:changed", { id });
   return true;
 }
