@@ -253,7 +253,13 @@ class JoinedSerializer(serializers.Serializer):
 
 
 class TransitionSerializer(serializers.Serializer):
-    status = StatusField()
+    status = StatusField(
+        required=False,
+        help_text=_(
+            "The new status; without it the observation keeps its status (a note or an "
+            "assignment alone)."
+        ),
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     unit = serializers.SlugRelatedField(
         slug_field="code",
@@ -269,7 +275,11 @@ class TransitionSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        duplicate = attrs["status"] == Status.DUPLICATE
+        if "status" not in attrs and "unit" not in attrs and not attrs["note"].strip():
+            raise serializers.ValidationError(
+                _("Nothing to save: choose a new status or a unit, or write a note.")
+            )
+        duplicate = attrs.get("status") == Status.DUPLICATE
         if duplicate and "duplicate_of" not in attrs:
             raise serializers.ValidationError(
                 {"duplicate_of": [_("Name the original: the id of the observation this repeats.")]}

@@ -17,4 +17,5 @@ urlpatterns = [
     path("logout/", workspace.LogoutView.as_view(), name="logout"),
     path("map/", workspace.map_workspace, name="map-workspace"),
     path("map/walks/", workspace.walk_lines, name="map-walks"),
+    path("map/observations/<id:id>/", workspace.observation_detail, name="map-observation"),
 ]

@@ -6,6 +6,14 @@
                     else signed in gets a 403 page; anonymous callers go to /login/.
 /map/walks/         the municipality's walks with planned route and recorded track, for
                     the walk layer (the API's walk list carries the route only).
+/map/observations/<id>/  what the observation's detail shows beside the API's Feature: its
+                    place in words, its walk and group, and whether the caller may triage it
+                    (walks.roles.assigns_this: the page never decides that by itself).
+
+The figures (district choropleth and table) are for one period, shown on the page: by
+default the period of the municipality's plan as its plan page shows it
+(plans.page.plan_period of plans.views.shown_plan), so both show the same figures; without
+a plan, the picture API's default (the last 12 months).
 
 Everything on the map comes from the REST API; this module only hands the page its
 configuration and its strings (fi/sv/en, through gettext).
@@ -18,18 +26,23 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.gis.db.models import GeometryField
 from django.db.models import CharField, F, Value
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from analysis.picture import Period
 from api.filters import MAX_LIMIT
 from api.geojson import GEOJSON, Feature, GeoJSONGeometry, feature_collection
 from frontend.signin import SignInForm
 from frontend.strings import counted
 from geo.models import Municipality
 from plans.maps import PALETTES
+from plans.models import SafetyPlan
+from plans.page import plan_period
+from plans.views import shown_plan
 from walks import roles
 from walks.filters import FILTERS
 from walks.models import (
@@ -39,6 +52,8 @@ from walks.models import (
     OPEN_STATUSES,
     Category,
     LightCondition,
+    Observation,
+    ParticipantGroup,
     ResponsibleUnit,
     SafetyWalk,
     Status,
@@ -46,12 +61,14 @@ from walks.models import (
     UserProfile,
     WalkState,
 )
-from walks.roles import role_of
+from walks.roles import readable_observations, role_of
 
 # More observations than this in view are drawn as server clusters, never as points.
 POINT_LIMIT = 2000
 # Rows of the list beside the map.
 PAGE_SIZE = 50
+# Heat-map cells listed as the top hotspots in view.
+HOTSPOTS = 5
 
 
 class LoginView(auth_views.LoginView):
@@ -158,7 +175,26 @@ def strings() -> dict:
         "route": _("planned route"),
         "track": _("recorded track"),
         "observation": _("Observation %(id)s"),
-        "notYours": _("Only the responsible unit, a planner or an administrator can change this."),
+        "period": _("%(start)s – %(last)s"),
+        "planPeriod": _("The period of the plan “%(plan)s” (its council term so far)."),
+        "yearPeriod": _("The last 12 months (the municipality has no plan)."),
+        "chosenPeriod": _("Chosen here."),
+        "periodInvalid": _("Give a first and a last day, the first on or before the last."),
+        "hotspot": counted(
+            "%(count)s observation, %(density)s per km²",
+            "%(count)s observations, %(density)s per km²",
+        ),
+        "place": _("Place"),
+        "perceivedSafety": _("Perceived safety"),
+        "severityScale": _("%(value)s of 5 (5: serious)"),
+        "safetyScale": _("%(value)s of 5 (1: very unsafe, 5: very safe)"),
+        "walk": _("Safety walk"),
+        "group": _("Group"),
+        "keepStatus": _("Keep the current status (%(status)s)"),
+        "nothingToSave": _("Nothing to save: choose a new status or a unit, or write a note."),
+        "notSaved": _("Not saved: %(reason)s"),
+        "offline": _("No connection to the server. Try again."),
+        "serverError": _("The server could not do this (error %(status)s). Try again later."),
     }
 
 
@@ -180,9 +216,12 @@ def map_workspace(request):
         "strings": strings(),
         "config": {
             "role": role.value,
+            # What the role may do, from walks.roles: the page asks these, never the role.
+            "organises": roles.organises(role),
             "myUnits": units,
             "pointLimit": POINT_LIMIT,
             "pageSize": PAGE_SIZE,
+            "hotspots": HOTSPOTS,
             "maxLimit": MAX_LIMIT,
             "municipalities": towns,  # the page opens on the first
             "categories": {
@@ -201,7 +240,10 @@ def map_workspace(request):
             "lights": dict(LightCondition.choices),
             "units": {u.code: u.name for u in ResponsibleUnit.objects.all()},
             "walkStates": dict(WalkState.choices),
-            "transitions": {k: sorted(v) for k, v in ALLOWED_TRANSITIONS.items()},
+            # Where each status may go, in the workflow's order (Status).
+            "transitions": {
+                k: [s for s in Status.values if s in v] for k, v in ALLOWED_TRANSITIONS.items()
+            },
             # Code asks for a group of statuses, never for a list of its own. Open ones are
             # drawn filled, closed ones hollow, and those closed without a fix (duplicate,
             # rejected) dashed.
@@ -224,6 +266,9 @@ def map_workspace(request):
             "posterUrl": reverse("walk-poster", args=["CODE"]),
             "protocolUrl": reverse("walk-protocol", args=[0]),
             "walksUrl": reverse("map-walks"),
+            "observationUrl": reverse("map-observation", args=[0]),
+            "periods": plan_periods(role),
+            "defaultPeriod": period_json(Period.last_year(timezone.localdate())),
             "api": {
                 "observations": reverse("observation-list"),
                 "clusters": reverse("observation-clusters"),
@@ -236,6 +281,48 @@ def map_workspace(request):
         },
     }
     return render(request, "frontend/map.html", context)
+
+
+def period_json(period: Period, plan: SafetyPlan | None = None) -> dict:
+    """A period as the page uses it: ISO days, `end` the day after the last one."""
+    return {
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "plan": plan.title if plan else None,
+    }
+
+
+def plan_periods(role) -> dict:
+    """Per municipality code with a plan the reader may see: the period its plan page
+    shows figures for."""
+    plans = SafetyPlan.objects.all() if roles.organises(role) else SafetyPlan.objects.published()
+    periods = {}
+    codes = plans.values_list("municipality__code", flat=True).distinct().order_by()
+    for code in codes:
+        plan = shown_plan(plans.filter(municipality__code=code))
+        periods[code] = period_json(plan_period(plan), plan)
+    return periods
+
+
+@for_workspace
+def observation_detail(request, id):
+    """What the detail shows beside the API's Feature; a 404 for what the caller may not
+    read."""
+    role = role_of(request.user)
+    observations = Observation.objects.select_related("category", "address", "walk", "participant")
+    observation = get_object_or_404(readable_observations(observations, request.user, role), pk=id)
+    group = observation.participant.group if observation.participant else None
+    if group is None and observation.walk:
+        group = observation.walk.group
+    return JsonResponse(
+        {
+            "id": observation.pk,
+            "place": observation.place,
+            "walk": observation.walk.title if observation.walk else None,
+            "group": ParticipantGroup(group).label if group else None,
+            "may_triage": roles.assigns_this(role, request.user, observation),
+        }
+    )
 
 
 @for_workspace

@@ -247,6 +247,11 @@ class Action(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    # The map page's "Create action" sends a key of its own: a repeated request (a double
+    # click, a retry) finds the action it made instead of making another.
+    request_key = models.UUIDField(
+        _("request key"), null=True, blank=True, unique=True, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

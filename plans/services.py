@@ -86,7 +86,9 @@ def action_from_hotspot(
         created_by=created_by,
         **fields,
     )
-    action.full_clean(exclude=["observations", "walks"])
+    # The request key's uniqueness is the database's to enforce: of two requests with the
+    # same key at once, the second fails there (IntegrityError) and its caller finds the first.
+    action.full_clean(exclude=["observations", "walks", "request_key"])
     action.save()
     link_observations(
         action, hotspot_observations(observations, plan=plan, district=district, area=area)

@@ -42,10 +42,16 @@ def plan_for(request, code: str) -> SafetyPlan:
         if not wanted.isdigit() or len(wanted) > 18:
             raise Http404
         return get_object_or_404(plans, pk=int(wanted))
-    plan = plans.published().latest_first().first() or plans.latest_first().first()
+    plan = shown_plan(plans)
     if plan is None:
         raise Http404
     return plan
+
+
+def shown_plan(plans) -> SafetyPlan | None:
+    """The plan `/plan/<code>/` shows without `?plan=`: of `plans` (drafts among them only
+    for those who may see drafts), the latest published one, else the latest one."""
+    return plans.published().latest_first().first() or plans.latest_first().first()
 
 
 def plan_html(request, plan, *, printing=False) -> str:

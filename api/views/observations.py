@@ -399,7 +399,8 @@ class ObservationTransition(LyhtyView):
         "workflow does not allow is a 409. Moving to `duplicate` needs `duplicate_of`: the id "
         "of another observation in the same municipality that the caller may read; it is "
         "stored on the observation and named in the history note. Leaving `duplicate` clears "
-        "it.",
+        "it. Without `status` the observation keeps its status (and a duplicate its "
+        "original): a note or an assignment alone is recorded in the history.",
         request=TransitionSerializer,
         responses={
             (200, GEOJSON): OBSERVATION_FEATURE,
@@ -415,10 +416,14 @@ class ObservationTransition(LyhtyView):
             observation = visible_observation(request, id, for_update=True)
             self.check_object_permissions(request, observation)
             form.is_valid(raise_exception=True)
-            new_status = form.validated_data["status"]
+            # Without a status the observation keeps its own (and a duplicate its original):
+            # the history still records the note or the assignment.
+            new_status = form.validated_data.get("status", observation.status)
             note = form.validated_data["note"]
             original = None
-            if new_status == Status.DUPLICATE:
+            if new_status == Status.DUPLICATE and "status" not in form.validated_data:
+                original = observation.duplicate_of
+            elif new_status == Status.DUPLICATE:
                 original = self.original_of(request, observation, form.validated_data)
                 note = "\n".join(
                     filter(None, [note, _("Duplicate of #%(id)d.") % {"id": original.pk}])

@@ -12,12 +12,17 @@ administrators only.
                responsible_person, status, indicator, baseline, target, current_value
 
 → 201 with the action (its linked observations counted) and `plan_url`, the plan page.
+
+With `"key": "<UUID>"` (the page makes one per dialog) the request is idempotent: a repeat
+with the same key (a double click, a retry) makes nothing and answers 200 with the action
+the first one made.
 """
 
 import json
 
 from django.contrib.gis.geos import GEOSException, Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -279,6 +284,13 @@ class FiltersField(serializers.Field):
 class ActionCreate(serializers.Serializer):
     plan = serializers.IntegerField(min_value=1, max_value=10**18 - 1)
     title = serializers.CharField(max_length=200)
+    key = serializers.UUIDField(
+        required=False,
+        help_text=_(
+            "A UUID the caller makes for this action: a repeated request with the same "
+            "key makes no second action."
+        ),
+    )
     district = serializers.IntegerField(required=False, min_value=1, max_value=10**18 - 1)
     area = GeoJSONPolygonField(required=False)
     filters = FiltersField(required=False)
@@ -344,7 +356,7 @@ class ActionCreateView(LyhtyView):
         "that matches the filters is linked to the new action, in one statement. Planners "
         "and administrators only.",
         request=ActionCreate,
-        responses={201: _PLAN, 400: BAD_REQUEST, 403: FORBIDDEN},
+        responses={201: _PLAN, 200: _PLAN, 400: BAD_REQUEST, 403: FORBIDDEN},
         examples=[OpenApiExample("from a district", value=ACTION_EXAMPLE, request_only=True)],
     )
     def post(self, request):
@@ -352,17 +364,40 @@ class ActionCreateView(LyhtyView):
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
         plan = data.pop("plan")
+        key = data.pop("key", None)
         filters = data.pop("filters", {"raw": {}, "query": {}})
         observations = apply_filters(observations_for(request), filters["query"])
+        made = self.made_with(request, key, plan)
+        if made is not None:
+            return made
         try:
             action = action_from_hotspot(
                 plan,
                 observations,
                 filters=filters["raw"],
                 created_by=request.user if request.user.is_authenticated else None,
+                request_key=key,
                 **data,
             )
         except DjangoValidationError as error:
             raise ValidationError(error.message_dict) from error
+        except IntegrityError:
+            # Another request with the same key made it meanwhile (the key is unique).
+            made = self.made_with(request, key, plan)
+            if made is None:
+                raise
+            return made
         action = Action.objects.counting(observations_for(request)).get(pk=action.pk)
         return Response(action_json(request, action), status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def made_with(request, key, plan) -> Response | None:
+        """The answer to a repeated request: the action its key made (200), or None."""
+        if key is None:
+            return None
+        action = Action.objects.counting(observations_for(request)).filter(request_key=key).first()
+        if action is None:
+            return None
+        if action.plan_id != plan.pk:
+            raise ValidationError({"key": [_("This key was used for an action of another plan.")]})
+        return Response(action_json(request, action), status=status.HTTP_200_OK)

@@ -62,7 +62,8 @@ def test_it_409s_a_move_the_workflow_does_not_allow(planner, make_observation):
     ("body", "field"),
     [
         ({"status": "lost"}, "status"),
-        ({}, "status"),
+        ({}, "non_field_errors"),
+        ({"note": "  "}, "non_field_errors"),
         ({"status": "confirmed", "unit": "x"}, "unit"),
     ],
 )
@@ -72,6 +73,46 @@ def test_it_400s_bad_transition_input(planner, make_observation, body, field):
     assert response.status_code == 400
     assert field in response.json()
     assert not StatusChange.objects.exists()
+
+
+def test_it_keeps_the_status_when_only_a_note_is_saved(lighting_staff, make_observation):
+    observation = make_observation(status=Status.CONFIRMED)
+    response = transition(lighting_staff, observation, note="Käyty katsomassa")
+    assert response.status_code == 200, response.content
+    assert response.json()["properties"]["status"] == "confirmed"
+    change = StatusChange.objects.get()
+    assert (change.from_status, change.to_status, change.note) == (
+        "confirmed",
+        "confirmed",
+        "Käyty katsomassa",
+    )
+
+
+def test_it_keeps_a_duplicate_and_its_original_when_only_a_note_is_saved(planner, make_observation):
+    original = make_observation()
+    repeat = make_observation()
+    transition(planner, repeat, status="duplicate", duplicate_of=original.pk)
+    response = transition(planner, repeat, note="Sama kuin ennenkin")
+    assert response.status_code == 200, response.content
+    repeat.refresh_from_db()
+    assert (repeat.status, repeat.duplicate_of) == ("duplicate", original)
+    last = StatusChange.objects.filter(observation=repeat).last()
+    assert (last.from_status, last.to_status, last.note) == (
+        "duplicate",
+        "duplicate",
+        "Sama kuin ennenkin",
+    )
+
+
+def test_it_assigns_without_changing_the_status(planner, make_observation):
+    observation = make_observation(status=Status.CONFIRMED)
+    response = transition(planner, observation, unit="streets_parks")
+    assert response.status_code == 200, response.content
+    observation.refresh_from_db()
+    assert (observation.status, observation.responsible_unit.code) == (
+        "confirmed",
+        "streets_parks",
+    )
 
 
 def test_it_marks_a_duplicate_of_another_observation(lighting_staff, make_observation):

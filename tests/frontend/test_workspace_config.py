@@ -70,3 +70,76 @@ def test_it_draws_walk_lines_with_join_codes_for_planners_only(municipality):
     assert json.loads(staff.content)["features"][0]["properties"]["join_code"] is None
     nowhere = signed_in("katu", STAFF_GROUP).get("/map/walks/", {"municipality": "000"})
     assert json.loads(nowhere.content)["features"] == []
+
+
+def test_it_lists_the_moves_of_each_status_in_the_workflow_order():
+    transitions = config(signed_in("valo", STAFF_GROUP))["transitions"]
+    assert transitions["new"] == ["confirmed", "assigned", "duplicate", "rejected"]
+    assert transitions["assigned"] == [
+        "confirmed",
+        "in_progress",
+        "resolved",
+        "duplicate",
+        "rejected",
+    ]
+
+
+def test_it_tells_the_detail_who_may_triage_where_and_by_whom(municipality, make_observation):
+    from walks.models import ResponsibleUnit, WalkParticipant
+
+    staff = signed_in("valo", STAFF_GROUP)
+    ResponsibleUnit.objects.get(code="street_lighting").members.add(
+        get_user_model().objects.get(username="valo")
+    )
+    walk = make_walk(municipality)
+    joined = WalkParticipant.objects.create(walk=walk, group="youth")
+    lamp = make_observation("lamp_out", walk=walk, participant=joined, perceived_safety=2)
+    pothole = make_observation("pothole")  # streets and parks': another unit's
+
+    mine = staff.get(f"/map/observations/{lamp.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert mine == {
+        "id": lamp.pk,
+        # No address file loaded: the coordinates.
+        "place": "60.46000° N, 26.92000° E",
+        "walk": "Iltakävely",
+        "group": "youth",
+        "may_triage": True,
+    }
+    assert staff.get(f"/map/observations/{pothole.pk}/").json()["may_triage"] is False
+    planner = signed_in("suunnittelija", PLANNERS_GROUP)
+    assert planner.get(f"/map/observations/{pothole.pk}/").json()["may_triage"] is True
+    assert staff.get("/map/observations/999999/").status_code == 404
+
+
+def test_it_defaults_the_figures_period_to_the_plan_page_period(municipality):
+    import datetime
+
+    from django.utils import timezone
+
+    from plans.models import SafetyPlan
+    from plans.page import plan_period
+
+    today = timezone.localdate()
+    draft = SafetyPlan.objects.create(
+        municipality=municipality,
+        title="Luonnos",
+        period_start=today - datetime.timedelta(days=30),
+        period_end=today + datetime.timedelta(days=900),
+    )
+    published = SafetyPlan.objects.create(
+        municipality=municipality,
+        title="Turvallisuussuunnitelma",
+        period_start=today - datetime.timedelta(days=200),
+        period_end=today + datetime.timedelta(days=1000),
+    )
+    published.publish()
+    period = plan_period(published)
+    expected = {
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "plan": "Turvallisuussuunnitelma",
+    }
+    # The plan page shows the published plan to everyone: so do the figures.
+    assert config(signed_in("valo", STAFF_GROUP))["periods"] == {"285": expected}
+    assert config(signed_in("suunnittelija", PLANNERS_GROUP))["periods"] == {"285": expected}
+    assert draft.pk  # a newer draft does not move the planner's default

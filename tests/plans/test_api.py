@@ -195,3 +195,32 @@ def test_it_does_not_let_the_public_count_internal_links(
     action = Action.objects.get(title="Itä")
     assert counts["Itä"] == action.observations.visible_to_public().count()
     assert counts["Itä"] < action.observations.count()
+
+
+def test_it_makes_one_action_for_a_repeated_request_with_the_same_key(
+    planner, plan, draft, scattered, municipality
+):
+    east = municipality.districts.get(code="2")
+    body = {
+        "plan": plan.pk,
+        "title": "Itä",
+        "district": east.pk,
+        "key": "6f1c2b0a-0d4e-4a8e-9b7c-3e2f1a0b9c8d",
+    }
+    before = Action.objects.count()
+    first = post(planner, body)
+    assert first.status_code == 201, first.content
+    again = post(planner, body)  # a double click, or a retry after a lost answer
+    assert again.status_code == 200, again.content
+    assert json.loads(again.content) == json.loads(first.content)
+    assert Action.objects.count() == before + 1
+    assert Action.objects.get(pk=json.loads(first.content)["id"]).observations.count() > 0
+    # Another key is another action; a key of another plan's action is refused.
+    assert post(planner, {**body, "key": "0b0e5b6e-5a4c-4f7e-8d2a-1c9b8a7f6e5d"}).status_code == 201
+    assert Action.objects.count() == before + 2
+    other = post(planner, {**body, "plan": draft.pk})
+    assert other.status_code == 400
+    assert json.loads(other.content) == {
+        "key": ["This key was used for an action of another plan."]
+    }
+    assert Action.objects.count() == before + 2

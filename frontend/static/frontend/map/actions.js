@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: EUPL-1.2
 // Hotspot → action, for planners: a heat-map cell's or a district's "Create action" opens a
 // dialog that adds an action to one of the municipality's plans with the current filters
-// (POST /api/v1/actions/).
-import { $, apiUrl, config, errorText, filterParams, format, getJSON, postJSON, state, text } from "./state.js";
+// (POST /api/v1/actions/). Each dialog sends one key of its own with the request, and the
+// button waits while it is on its way: a double click or a retry makes one action.
+import { $, apiUrl, config, failureText, filterParams, format, getJSON, postJSON, state, text } from "./state.js";
 
 // target: {district: id} or {area: GeoJSON Polygon}, and the label the dialog shows.
 export function actionButton(target) {
@@ -14,8 +15,19 @@ export function actionButton(target) {
   return button;
 }
 
+// A random (version 4) UUID; crypto.randomUUID exists only on https and localhost pages.
+function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 async function openActionDialog(target) {
   state.actionTarget = target;
+  state.actionKey = newKey();
+  $("action-submit").disabled = false;
   const dialog = $("action-dialog");
   $("action-target").textContent = target.label;
   $("action-message").textContent = "";
@@ -33,21 +45,29 @@ async function openActionDialog(target) {
 
 async function createAction(event) {
   event.preventDefault();
+  const submit = $("action-submit");
+  if (submit.disabled) return;
+  submit.disabled = true;
   const target = state.actionTarget;
-  const body = { plan: Number($("action-plan").value), title: $("action-title").value, filters: filterParams() };
+  const body = {
+    key: state.actionKey, plan: Number($("action-plan").value), title: $("action-title").value, filters: filterParams(),
+  };
   if (target.district) body.district = target.district;
   else body.area = target.area;
   const answer = await postJSON(config.api.actions, body);
   const message = $("action-message");
   message.replaceChildren();
-  if (answer.status === 201) {
+  // 201: made; 200: made already by this dialog's earlier request. Either way it stays made:
+  // the button stays off until the dialog is opened again.
+  if (answer.ok) {
     message.append(`${text.actionCreated} `);
     const link = document.createElement("a");
     link.href = answer.data.plan_url;
     link.textContent = text.openPlan;
     message.append(link);
   } else {
-    message.textContent = format(text.loadFailed, { reason: errorText(answer.data) || answer.status });
+    submit.disabled = false;
+    message.textContent = format(text.notSaved, { reason: failureText(answer) });
   }
 }
 

@@ -2,19 +2,13 @@
 // One observation: selecting it (on the map or in the list), its details, photos and
 // history, and triage — a status change with a note, a unit, or "duplicate of" another
 // observation picked on the map. A saved change is announced ("lyhty:changed"): the page
-// reloads what it shows.
+// reloads what it shows. Whether the form is shown at all is the server's answer
+// (/map/observations/<id>/, walks.roles): the page never works it out by itself.
 import { pointStyle } from "./layers.js";
 import {
-  $, announce, config, dates, districtName, errorText, format, getJSON, isPlanner, postJSON,
-  remember, root, state, text, textNode, titleOf,
+  $, announce, config, dates, districtName, failureText, format, getJSON, postJSON, remember, root,
+  state, text, textNode, titleOf,
 } from "./state.js";
-
-function mayTriage(props) {
-  if (isPlanner()) return true;
-  if (config.role !== "staff") return false;
-  const unit = config.categories[props.category]?.unit;
-  return config.myUnits.includes(unit) || config.myUnits.includes(props.responsible_unit);
-}
 
 export async function select(id, { from } = {}) {
   if (state.picking && id !== state.picking) return pickOriginal(id);
@@ -52,10 +46,11 @@ export function closeDetail() {
 export async function showDetail(id, { from } = {}) {
   const panel = $("detail");
   const base = `${config.api.observations}${id}/`;
-  let feature, history, photos;
+  let feature, history, photos, extra;
   try {
-    [feature, history, photos] = await Promise.all([
+    [feature, history, photos, extra] = await Promise.all([
       getJSON(base), getJSON(`${base}history/`), getJSON(`${base}photos/`),
+      getJSON(config.observationUrl.replace("/0/", `/${id}/`)),
     ]);
   } catch (error) {
     panel.hidden = false;
@@ -67,10 +62,10 @@ export async function showDetail(id, { from } = {}) {
   panel.dataset.id = id;
   panel.dataset.status = p.status;
   $("detail-heading").textContent = titleOf(p);
-  showFields(p);
+  showFields(p, extra);
   showPhotos(id, photos);
   showHistory(history);
-  showTriage(p);
+  showTriage(p, extra);
   state.highlight?.remove();
   state.highlight = null;
   const [lon, lat] = feature.geometry.coordinates;
@@ -83,13 +78,18 @@ export async function showDetail(id, { from } = {}) {
   }
 }
 
-function showFields(p) {
+function showFields(p, extra) {
   const fields = $("detail-fields");
   fields.replaceChildren();
+  const scale = (value, template) => (value ? format(template, { value }) : null);
   const rows = [
+    [text.place, extra.place],
     [text.observed, dates.format(new Date(p.observed_at))],
     [text.district, districtName(p.district)],
-    [text.severity, p.severity],
+    [text.severity, scale(p.severity, text.severityScale)],
+    [text.perceivedSafety, scale(p.perceived_safety, text.safetyScale)],
+    [text.walk, extra.walk],
+    [text.group, extra.group],
     [text.light, config.lights[p.light_condition]],
     [text.positive, p.is_positive ? "✓" : null],
     [text.unit, config.units[p.responsible_unit] || config.units[config.categories[p.category]?.unit]],
@@ -139,15 +139,19 @@ function showHistory(history) {
   }
 }
 
-function showTriage(p) {
+// The form only where the user may act; the status stays unless another one is chosen.
+function showTriage(p, extra) {
   const triage = $("triage");
-  triage.hidden = !mayTriage(p);
+  triage.hidden = !extra.may_triage;
+  $("triage-not-yours").hidden = extra.may_triage;
+  $("triage-message").textContent = "";
   if (triage.hidden) return;
   const select = $("t-status");
-  select.replaceChildren();
-  const next = (config.transitions[p.status] || []).filter((s) => s !== "duplicate");
-  for (const status of next) select.add(new Option(config.statuses[status], status));
-  select.disabled = !next.length;
+  select.replaceChildren(new Option(format(text.keepStatus, { status: config.statuses[p.status] }), ""));
+  for (const status of config.transitions[p.status] || []) {
+    if (status !== "duplicate") select.add(new Option(config.statuses[status], status));
+  }
+  select.value = "";
   $("t-unit").value = "";
   $("t-note").value = "";
   $("mark-duplicate").disabled = !(config.transitions[p.status] || []).includes("duplicate");
@@ -157,11 +161,11 @@ export async function transition(id, body) {
   const message = $("triage-message");
   const answer = await postJSON(`${config.api.observations}${id}/transition/`, body);
   if (!answer.ok) {
-    message.textContent = format(text.loadFailed, { reason: errorText(answer.data) || answer.status });
+    message.textContent = format(text.notSaved, { reason: failureText(answer) });
     return false;
   }
-  message.textContent = format(text.saved, { status: config.statuses[answer.data.properties.status] });
   await showDetail(id);
+  message.textContent = format(text.saved, { status: config.statuses[answer.data.properties.status] });
   announce("lyhty:changed", { id });
   return true;
 }

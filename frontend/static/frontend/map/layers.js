@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: EUPL-1.2
 // The map and its layers: the base map, observations as points (or the server's clusters
 // when too many are in view), district boundaries and the choropleth with its table, walk
-// routes and tracks, and the heat map, each with its legend and popups.
+// routes and tracks, and the heat map above the points with its top hotspots, each with its
+// legend and popups.
 import { actionButton } from "./actions.js";
 import {
-  $, announce, apiUrl, config, dates, decimals, filterParams, format, getJSON, isPlanner, lang, numbers,
-  palettes, root, state, statusGroups, swatch, text, textNode, themeColour, titleOf, viewBox,
+  $, addDays, announce, apiUrl, config, dates, decimals, figuresPeriod, filterParams, format, getJSON,
+  isPlanner, lang, numbers, palettes, root, state, statusGroups, swatch, text, textNode, themeColour,
+  titleOf, viewBox,
 } from "./state.js";
 
 const municipalityOf = (code) => config.municipalities.find((m) => m.code === code);
@@ -21,8 +23,9 @@ export function makeMap() {
   L.control.zoom({ zoomInTitle: text.zoomIn, zoomOutTitle: text.zoomOut }).addTo(map);
   map.attributionControl.setPrefix(false);
   map.createPane("districts").style.zIndex = 350;
-  map.createPane("heat").style.zIndex = 380;
   map.createPane("walks").style.zIndex = 390;
+  // Above the points (overlayPane, 400): a hotspot is seen, and clicked, whatever lies under it.
+  map.createPane("heat").style.zIndex = 450;
   state.map = map;
   state.groups = {};
   for (const name of ["points", "clusters", "heat", "districts", "walks"]) {
@@ -122,7 +125,13 @@ export async function loadObservations(signal, mine) {
   count.dataset.count = summary.count;
   count.textContent = format(text.inView, { count: numbers.format(summary.count) });
   const hint = $("map-hint");
-  if (summary.count > config.pointLimit) {
+  if (!state.points) {
+    state.groups.points.clearLayers();
+    state.groups.clusters.clearLayers();
+    state.markers = new Map();
+    root.dataset.drawn = "none";
+    if (!state.picking) hint.hidden = true;
+  } else if (summary.count > config.pointLimit) {
     drawClusters(summary.features);
     root.dataset.drawn = "clusters";
     if (!state.picking) { hint.hidden = false; hint.textContent = text.clustered; }
@@ -227,11 +236,11 @@ function fillDistrictSelect() {
   select.value = current;
 }
 
+// The figures are for the period on the page (figuresPeriod), not for the date filters.
 async function loadPicture(signal) {
-  const params = {};
+  const { start, end } = figuresPeriod();
+  const params = { start, end };
   if (state.filters.theme) params.theme = state.filters.theme;
-  if (state.filters.observed_after) params.start = state.filters.observed_after;
-  if (state.filters.observed_before) params.end = state.filters.observed_before;
   const url = apiUrl(config.api.picture.replace("CODE", encodeURIComponent(state.filters.municipality)), params);
   const picture = await getJSON(url, signal);
   const values = {};
@@ -251,6 +260,7 @@ function showDistrictFigures(values) {
   const body = $("district-figures-body");
   body.replaceChildren();
   $("district-figure-heading").textContent = $("choropleth").selectedOptions[0].text;
+  $("district-figures-period").textContent = periodText(figuresPeriod());
   for (const f of state.districts.features) {
     const row = document.createElement("tr");
     row.dataset.district = f.id;
@@ -267,6 +277,13 @@ function showDistrictFigures(values) {
     body.append(row);
   }
   $("district-figures").hidden = false;
+}
+
+const dayFormat = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeZone: "UTC" });
+
+export function periodText({ start, end }) {
+  const day = (iso) => dayFormat.format(new Date(`${iso}T00:00:00Z`));
+  return format(text.period, { start: day(start), last: day(addDays(end, -1)) });
 }
 
 function districtPopup(feature, value) {
@@ -332,6 +349,7 @@ function walkPopup(p, kind) {
 export async function loadHeat(signal, mine) {
   state.groups.heat.clearLayers();
   $("legend-heat").hidden = true;
+  $("hotspots").hidden = true;
   if (!state.layers.has("heat")) return;
   const params = { ...filterParams(), bbox: viewBox(), zoom: state.map.getZoom() };
   const data = await getJSON(apiUrl(config.api.heatmap, params), signal);
@@ -355,6 +373,7 @@ export async function loadHeat(signal, mine) {
     });
   }
   root.dataset.heatCells = String(data.features.length);
+  showHotspots(data.features);
   const title = `${$("layer-heat").parentElement.textContent.trim()} (${format(text.cells, { count: numbers.format(data.features.length) })})`;
   legendScale($("legend-heat"), title, max, palettes.heat, numbers);
 }
@@ -371,4 +390,28 @@ function cellPopup(cell) {
     box.append(actionButton({ area: cell.geometry, label }));
   }
   return box;
+}
+
+// The densest cells in view, densest first; a click zooms to one.
+function showHotspots(cells) {
+  const list = $("hotspot-list");
+  list.replaceChildren();
+  const top = [...cells]
+    .sort((a, b) => b.properties.density - a.properties.density || b.properties.count - a.properties.count)
+    .slice(0, config.hotspots);
+  for (const cell of top) {
+    const button = textNode("button", format(text.hotspot, {
+      count: numbers.format(cell.properties.count),
+      density: decimals.format(cell.properties.density),
+    }), "hotspot");
+    button.type = "button";
+    button.dataset.cell = cell.id;
+    button.addEventListener("click", () => {
+      state.map.fitBounds(L.geoJSON(cell).getBounds(), { maxZoom: Math.max(state.map.getZoom(), 16) });
+    });
+    const item = document.createElement("li");
+    item.append(button);
+    list.append(item);
+  }
+  $("hotspots").hidden = !top.length;
 }

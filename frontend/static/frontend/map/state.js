@@ -31,6 +31,8 @@ export const state = {
   layers: new Set(),
   choropleth: "",
   base: "",
+  points: true, // observations drawn as points (or clusters); the heat map lies above them
+  period: null, // the figures' period {start, end} when chosen on the page; null: the default
   order: "-observed_at",
   page: 1,
   selected: null,
@@ -51,9 +53,11 @@ export const state = {
   popupPan: false, // a popup pans the map to show itself: no refresh either
   picking: null, // the observation being marked a duplicate, while its original is picked
   actionTarget: null, // the hotspot the action dialog is for
+  actionKey: null, // the action dialog's request key: one action per dialog
 };
 
-export const isPlanner = () => config.role === "planner" || config.role === "admin";
+// Whether the user organises (plans, actions, join codes): walks.roles says, in the config.
+export const isPlanner = () => config.organises;
 
 // Names come from the admin and from imported boundary files: they go into the page as
 // text (textContent, DOM nodes), never as markup. tests/frontend/test_hostile_names.py
@@ -95,6 +99,9 @@ export const announce = (name, detail) => root.dispatchEvent(new CustomEvent(nam
 export function readURL() {
   const query = new URLSearchParams(location.search);
   const view = { filters: {}, layers: new Set(), choropleth: "", base: "", order: "-observed_at" };
+  view.points = query.get("points") !== "off";
+  const [start, end] = (query.get("period") || "").split("/");
+  view.period = ISO_DAY.test(start) && ISO_DAY.test(end) && start < end ? { start, end } : null;
   for (const name of FILTERS) if (query.get(name)) view.filters[name] = query.get(name);
   if (!view.filters.municipality && config.municipalities.length) {
     view.filters.municipality = config.municipalities[0].code;
@@ -116,6 +123,8 @@ function stateQuery() {
   if (state.layers.size) query.set("layers", [...state.layers].sort().join(","));
   if (state.choropleth) query.set("choropleth", state.choropleth);
   if (state.base) query.set("base", state.base);
+  if (!state.points) query.set("points", "off");
+  if (state.period) query.set("period", `${state.period.start}/${state.period.end}`);
   if (state.order !== "-observed_at") query.set("ordering", state.order);
   if (state.page > 1) query.set("page", state.page);
   if (state.selected) query.set("selected", state.selected);
@@ -146,6 +155,22 @@ export function readForm(form) {
 
 export const filterParams = () => ({ ...state.filters });
 
+// --- the figures' period ------------------------------------------------------------------
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+// Days as ISO text ("2026-12-05"): `end` is the day after the last one, as the API has it.
+export function addDays(day, n) {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + n);
+  return date.toISOString().slice(0, 10);
+}
+
+// The municipality's default: its plan's period as the plan page shows it, or the last
+// 12 months (frontend/workspace.py).
+export const defaultPeriod = () => config.periods[state.filters.municipality] || config.defaultPeriod;
+export const figuresPeriod = () => state.period || defaultPeriod();
+
 // --- API ---------------------------------------------------------------------------------
 
 export async function getJSON(url, signal) {
@@ -154,21 +179,36 @@ export async function getJSON(url, signal) {
   return response.json();
 }
 
+// A failed request answers {ok: false, status: 0}: the caller says so in words.
 export async function postJSON(url, body) {
-  const response = await fetch(url, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": root.dataset.csrf },
-    body: JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": root.dataset.csrf },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    return { ok: false, status: 0, data: null };
+  }
   let data = null;
   try { data = await response.json(); } catch { data = null; }
   return { ok: response.ok, status: response.status, data };
 }
 
-export function errorText(data) {
-  if (!data || typeof data !== "object") return "";
-  return Object.entries(data).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(" ") : v}`).join("; ");
+// The server's messages (already in the page's language), without field names or JSON.
+function errorText(data) {
+  if (typeof data === "string") return data;
+  if (Array.isArray(data)) return data.map(errorText).filter(Boolean).join(" ");
+  if (data && typeof data === "object") return Object.values(data).map(errorText).filter(Boolean).join(" ");
+  return "";
+}
+
+// Why a postJSON answer failed, in words: the server's messages, or what happened.
+export function failureText(answer) {
+  if (answer.status === 0) return text.offline;
+  return errorText(answer.data) || format(text.serverError, { status: answer.status });
 }
 
 export function apiUrl(path, params) {

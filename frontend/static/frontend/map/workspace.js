@@ -9,10 +9,13 @@ import { wireActionDialog } from "./actions.js";
 import { closeDetail, markSelection, select, showDetail, startPicking, stopPicking, transition } from "./detail.js";
 import {
   ensureDistricts, fitToFilters, legendThemes, loadDistricts, loadHeat, loadObservations, loadWalks,
-  makeMap, showBase,
+  makeMap, periodText, showBase,
 } from "./layers.js";
 import { loadList } from "./list.js";
-import { $, apiUrl, config, format, getJSON, readForm, readURL, remember, root, state, text } from "./state.js";
+import {
+  $, addDays, apiUrl, config, defaultPeriod, figuresPeriod, format, getJSON, readForm, readURL, remember, root,
+  state, text,
+} from "./state.js";
 
 const form = $("filters");
 
@@ -29,6 +32,8 @@ function showStateInForm() {
   }
   for (const box of document.querySelectorAll("input[name=layer]")) box.checked = state.layers.has(box.value);
   $("choropleth").value = state.choropleth;
+  $("layer-points").checked = state.points;
+  showPeriod();
   for (const radio of document.querySelectorAll("input[name=base]")) radio.checked = radio.value === state.base;
   $("ordering").value = state.order;
 }
@@ -59,6 +64,48 @@ async function refresh({ list = true } = {}) {
   }
 }
 
+// The figures' period: the default (the plan's) unless one is chosen; shown as its first
+// and last day.
+function showPeriod(message) {
+  const period = figuresPeriod();
+  $("p-start").value = period.start;
+  $("p-last").value = addDays(period.end, -1);
+  const fallback = defaultPeriod();
+  let source = fallback.plan ? format(text.planPeriod, { plan: fallback.plan }) : text.yearPeriod;
+  if (state.period) source = text.chosenPeriod;
+  $("period-source").textContent = message || `${periodText(period)}. ${source}`;
+  $("period-reset").hidden = !state.period;
+}
+
+function periodChanged() {
+  const start = $("p-start").value;
+  const last = $("p-last").value;
+  if (!start || !last || start > last) {
+    showPeriod(text.periodInvalid);
+    return;
+  }
+  const chosen = { start, end: addDays(last, 1) };
+  const fallback = defaultPeriod();
+  state.period = chosen.start === fallback.start && chosen.end === fallback.end ? null : chosen;
+  showPeriod();
+  remember(true);
+  refresh({ list: false });
+}
+
+function resetPeriod() {
+  state.period = null;
+  showPeriod();
+  remember(true);
+  refresh({ list: false });
+}
+
+function toggleFilters(open = root.dataset.filters !== "open") {
+  root.dataset.filters = open ? "open" : "closed";
+  $("toggle-filters").setAttribute("aria-expanded", String(open));
+  // The map's size changes with the layout: Leaflet measures it again.
+  state.map.invalidateSize();
+}
+
 // Move the map without the move itself refreshing (the caller refreshes).
 function moveQuietly(move) {
   state.moving = true;
@@ -74,6 +121,7 @@ async function filtersChanged() {
   if (before.municipality !== state.filters.municipality) {
     delete state.filters.district;
     delete state.filters.walk;
+    state.period = null; // the new municipality's plan
     showStateInForm();
     state.walks = { code: null, features: [] };
     await ensureDistricts();
@@ -96,6 +144,7 @@ async function fillWalkSelect() {
 function layersChanged() {
   state.layers = new Set([...document.querySelectorAll("input[name=layer]:checked")].map((b) => b.value));
   state.choropleth = $("choropleth").value;
+  state.points = $("layer-points").checked;
   state.base = document.querySelector("input[name=base]:checked")?.value || "";
   showBase();
   remember(true);
@@ -117,6 +166,10 @@ function wire() {
   form.addEventListener("change", filtersChanged);
   form.addEventListener("reset", () => setTimeout(filtersChanged, 0));
   $("layers").addEventListener("change", layersChanged);
+  $("p-start").addEventListener("change", periodChanged);
+  $("p-last").addEventListener("change", periodChanged);
+  $("period-reset").addEventListener("click", resetPeriod);
+  $("toggle-filters").addEventListener("click", () => toggleFilters());
   for (const radio of document.querySelectorAll("input[name=base]")) radio.addEventListener("change", layersChanged);
   $("ordering").addEventListener("change", () => {
     state.order = $("ordering").value;
@@ -129,8 +182,14 @@ function wire() {
   $("detail-close").addEventListener("click", closeDetail);
   $("triage").addEventListener("submit", (event) => {
     event.preventDefault();
-    const body = { status: $("t-status").value, note: $("t-note").value };
+    // Only what was chosen is sent: without a status the observation keeps its own.
+    const body = { note: $("t-note").value };
+    if ($("t-status").value) body.status = $("t-status").value;
     if ($("t-unit").value) body.unit = $("t-unit").value;
+    if (!body.status && !body.unit && !body.note.trim()) {
+      $("triage-message").textContent = text.nothingToSave;
+      return;
+    }
     transition(state.selected, body);
   });
   $("mark-duplicate").addEventListener("click", startPicking);
