@@ -26,8 +26,10 @@ on the feature, then the attributes; text cells that a spreadsheet would take fo
 get a leading apostrophe. Times in the files are UTC. The CRS of every file is in the
 `Content-Crs` response header; the file name is lyhty-<layer>-<date>.<format>.
 
-Planners, department staff and administrators may export, internal observations included;
-the public and walk participants get 403. Nothing says who reported or logged a point.
+Planners and department staff may export their municipalities' data (only theirs: other
+municipalities' rows are left out), administrators everything, internal observations
+included; the public, walk participants and partners get 403. Nothing says who reported
+or logged a point.
 """
 
 import tempfile
@@ -55,6 +57,7 @@ from analysis.exports import (
 )
 from api.permissions import MayExport
 from api.schemas import BINARY, EXPORT_REFUSED, FORBIDDEN, GEOJSON_FILE, NOT_FOUND
+from walks import roles
 from walks.filters import FILTERS
 
 
@@ -156,7 +159,8 @@ class ExportView(APIView):
         folder = tempfile.TemporaryDirectory(prefix="lyhty-export-")
         try:
             path = Path(folder.name) / f"export.{exporter.extension}"
-            export(layer, fmt, filters, srid, path, lang=lang)
+            scope = roles.municipalities_of(request.user, having=roles.exports)
+            export(layer, fmt, filters, srid, path, lang=lang, municipalities=scope)
             # The open file outlives its directory: the space is freed when the response
             # is closed, even if the client goes away half way.
             file = path.open("rb")

@@ -3,6 +3,8 @@
 
 Everyone reads municipalities, districts, themes, categories and walks; only planners
 and administrators see join codes. An observation the caller may not read is a 404.
+Members (walks.roles) count in their municipalities only: elsewhere they read what the
+public reads, and changing anything there is refused as it would be for the public.
 
 Photos go with their observation: whoever reads it sees its photos; staff, planners and
 administrators add photos to any, a participant to their own while the walk is open.
@@ -14,7 +16,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from api.auth import participant_of
 from walks import roles
-from walks.models import Observation
+from walks.models import Observation, SafetyWalk
 from walks.roles import Role, role_of
 
 
@@ -39,16 +41,56 @@ def sees_join_codes(request) -> bool:
     return roles.organises(caller_role(request))
 
 
+def scope_where(request, may):
+    """Where the caller's role passes `may`: True (everywhere, administrators), or the set
+    of municipality ids (empty: nowhere), for api.serializers.only_in."""
+    if not may(caller_role(request)) or participant_of(request) is not None:
+        return set()
+    scope = roles.municipalities_of(request.user, having=may)
+    return True if scope is None else scope
+
+
+def internal_scope(request):
+    """Where the caller reads internal observations and properties."""
+    return scope_where(request, roles.reads_internal)
+
+
+def join_code_scope(request):
+    """Where the caller sees join codes."""
+    return scope_where(request, roles.organises)
+
+
+def role_there(request, municipality_id) -> Role:
+    """The caller's role in one municipality."""
+    return roles.role_in(caller(request), municipality_id)
+
+
+def reads_internal_in(request, municipality_id) -> bool:
+    return roles.reads_internal(role_there(request, municipality_id))
+
+
+def tracks_for(request):
+    """The walks whose recorded tracks the caller may read: those of the municipalities
+    where they read internal observations."""
+    scope = internal_scope(request)
+    walks = SafetyWalk.objects.filter(track__isnull=False)
+    return walks if scope is True else walks.filter(municipality_id__in=scope)
+
+
 def observations_for(request):
     """The observations the caller may read."""
     return Observation.objects.readable_by(caller(request), caller_role(request))
 
 
 def audience(request) -> str:
-    """Names what observations_for gives the caller, for cache keys: "all", "public" or
+    """Names what observations_for gives the caller, for cache keys: "all", "public",
+    "members:<municipality ids>" (everything there, the public's elsewhere) or
     "participant:<id>" (the public's and the participant's own)."""
-    if reads_internal(request):
+    scope = internal_scope(request)
+    if scope is True:
         return "all"
+    if scope:
+        return "members:" + ",".join(str(pk) for pk in sorted(scope))
     participant = participant_of(request)
     return f"participant:{participant.pk}" if participant else "public"
 
@@ -64,9 +106,9 @@ def may_view_photos(request, observation: Observation) -> bool:
 
 
 def may_add_photo(request, observation: Observation) -> bool:
-    """Staff, planners and administrators on any observation; a participant on their own
-    while its walk is open."""
-    if roles.adds_photos_to_any(caller_role(request)):
+    """Staff, planners and administrators on any observation of their municipalities; a
+    participant on their own while its walk is open."""
+    if roles.adds_photos_to_any(role_there(request, observation.municipality_id)):
         return True
     return (
         is_their_own(request, observation)
@@ -134,7 +176,7 @@ class ObservationAccess(BasePermission):
                 self.message = _("You can change only your own observations.")
                 return False
             return True
-        return roles.organises(caller_role(request))
+        return roles.organises(role_there(request, obj.municipality_id))
 
 
 class MayExport(BasePermission):
@@ -145,7 +187,8 @@ class MayExport(BasePermission):
 
 
 class MayAssign(BasePermission):
-    """Status changes and assignment: staff for their units' observations, planners for any."""
+    """Status changes and assignment: staff for their units' observations, planners for any,
+    in their municipalities."""
 
     message = _("Only the responsible unit, a planner or an administrator can do this.")
 
@@ -153,4 +196,4 @@ class MayAssign(BasePermission):
         return roles.assigns(caller_role(request))
 
     def has_object_permission(self, request, view, obj):
-        return roles.assigns_this(caller_role(request), request.user, obj)
+        return roles.assigns_this(request.user, obj)

@@ -14,7 +14,7 @@ import uuid
 
 from django.contrib.gis.geos import LineString
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Value
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -98,7 +98,16 @@ def district_feature():
 # Walks
 
 
-def walk_feature(*, internal: bool, join_code: bool):
+def only_in(scope, expression):
+    """`expression` where `scope` reaches, null elsewhere: scope True is everywhere, else it
+    is the ids of municipalities (api.permissions.internal_scope)."""
+    if scope is True:
+        return expression
+    return Case(When(municipality_id__in=scope, then=expression), default=Value(None))
+
+
+def walk_feature(*, internal, join_code):
+    """`internal` and `join_code`: False, True, or the municipality ids where they show."""
     districts = SafetyWalk.districts.through.objects.filter(safetywalk_id=OuterRef("pk"))
     properties = {
         "id": F("id"),
@@ -115,17 +124,18 @@ def walk_feature(*, internal: bool, join_code: bool):
         ),
     }
     if internal:
-        properties["follow_up_notes"] = F("follow_up_notes")
+        properties["follow_up_notes"] = only_in(internal, F("follow_up_notes"))
     if join_code:
-        properties["join_code"] = F("join_code")
+        properties["join_code"] = only_in(join_code, F("join_code"))
     return Feature(id=F("id"), geometry=F("route"), properties=properties)
 
 
 # Observations
 
 
-def observation_feature(*, internal: bool):
-    """Public properties never name the reporter or the participant."""
+def observation_feature(*, internal):
+    """Public properties never name the reporter or the participant. `internal`: False,
+    True, or the municipality ids whose observations show their internal properties."""
     properties = {
         "id": F("id"),
         "uuid": F("uuid"),
@@ -149,11 +159,11 @@ def observation_feature(*, internal: bool):
     }
     if internal:
         properties |= {
-            "visibility": F("visibility"),
-            "accuracy_m": F("accuracy_m"),
-            "position_source": F("position_source"),
-            "duplicate_of": F("duplicate_of_id"),
-            "created_at": F("created_at"),
+            "visibility": only_in(internal, F("visibility")),
+            "accuracy_m": only_in(internal, F("accuracy_m")),
+            "position_source": only_in(internal, F("position_source")),
+            "duplicate_of": only_in(internal, F("duplicate_of_id")),
+            "created_at": only_in(internal, F("created_at")),
         }
     return Feature(id=F("id"), geometry=F("geom"), properties=properties)
 

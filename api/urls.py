@@ -56,6 +56,7 @@ v1 = [
     path("plans/", plans.PlanList.as_view(), name="plan-list"),
     path("plans/<id:id>/", plans.PlanDetail.as_view(), name="plan-detail"),
     path("actions/", plans.ActionCreateView.as_view(), name="action-create"),
+    path("actions/<id:id>/", plans.ActionDetail.as_view(), name="action-detail"),
     # `fmt`, not `format`: DRF claims a `format` URL part for its own negotiation.
     path("exports/<slug:layer>.<str:fmt>", ExportView.as_view(), name="export"),
 ]

@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The demo's people: one account for each role, all sharing the demo password, all at home
-in the demo municipality (the map workspace opens on it)."""
+in the demo municipality (the map workspace opens on it) and members of it with their role
+(walks.roles): the police partner owns the demo plan's police actions."""
 
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from walks.models import ResponsibleUnit, UserProfile
-from walks.roles import PLANNERS_GROUP, STAFF_GROUP
+from walks.models import Membership, PartnerKind, ResponsibleUnit, UserProfile
+from walks.roles import PLANNERS_GROUP, STAFF_GROUP, Role
 
 
 @dataclass(frozen=True)
@@ -18,21 +19,28 @@ class DemoUser:
     superuser: bool = False
     group: str | None = None
     unit: str | None = None
+    organisation: tuple[str, str] = ("", "")  # a partner's kind and name
 
+
+# The police department the demo plan's police actions name as their owner (demo.plan).
+DEMO_POLICE = (PartnerKind.POLICE, "Itä-Suomen poliisilaitos")
 
 DEMO_USERS = [
-    DemoUser("demo-admin", "admin", superuser=True),
-    DemoUser("demo-planner", "planner", group=PLANNERS_GROUP),
-    DemoUser("demo-lighting", "staff", group=STAFF_GROUP, unit="street_lighting"),
-    DemoUser("demo-streets", "staff", group=STAFF_GROUP, unit="streets_parks"),
+    DemoUser("demo-admin", Role.ADMIN, superuser=True),
+    DemoUser("demo-planner", Role.PLANNER, group=PLANNERS_GROUP),
+    DemoUser("demo-lighting", Role.STAFF, group=STAFF_GROUP, unit="street_lighting"),
+    DemoUser("demo-streets", Role.STAFF, group=STAFF_GROUP, unit="streets_parks"),
+    DemoUser("demo-police", Role.PARTNER, organisation=DEMO_POLICE),
 ]
 
 
 def demo_users(
     password: str, municipality
 ) -> tuple[dict[str, object], list[tuple[DemoUser, bool]]]:
-    """One account per role. A password is set only when the account is made here, and the
-    default municipality only when the account has none (an administrator may change it).
+    """One account per role. A password is set only when the account is made here, the
+    default municipality only when the account has none, and the membership of the
+    demo municipality only when the account has none there (an administrator may change
+    them).
 
     Returns the users by username, and each spec with whether its account was made now.
     """
@@ -56,6 +64,17 @@ def demo_users(
             if unit:
                 unit.members.add(user)
         UserProfile.objects.get_or_create(user=user, defaults={"municipality": municipality})
+        if not spec.superuser:
+            kind, organisation = spec.organisation
+            Membership.objects.get_or_create(
+                user=user,
+                municipality=municipality,
+                defaults={
+                    "role": spec.role,
+                    "organisation_kind": kind,
+                    "organisation": organisation,
+                },
+            )
         users[spec.username] = user
         made.append((spec, was_created))
     return users, made

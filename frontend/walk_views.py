@@ -19,10 +19,11 @@ from django.views.decorators.cache import cache_control
 
 from walks import roles
 from walks.models import SafetyWalk, normalise_join_code
-from walks.roles import role_of
+from walks.roles import role_in, role_of
 
 
 def is_organiser(user) -> bool:
+    """A planner somewhere, or an administrator."""
     return roles.organises(role_of(user))
 
 
@@ -40,6 +41,8 @@ def for_organisers(view):
         walk = walk.first()
         if walk is None:
             raise Http404
+        if not roles.organises(role_in(request.user, walk.municipality_id)):
+            raise PermissionDenied  # another municipality's walk
         return view(request, walk)
 
     return wrapped

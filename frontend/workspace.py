@@ -61,7 +61,7 @@ from walks.models import (
     UserProfile,
     WalkState,
 )
-from walks.roles import readable_observations, role_of
+from walks.roles import Role, readable_observations, role_in, role_of
 
 # More observations than this in view are drawn as server clusters, never as points.
 POINT_LIMIT = 2000
@@ -105,10 +105,15 @@ def for_workspace(view):
     return wrapped
 
 
-def municipalities(first: Municipality | None = None) -> list[dict]:
-    """Every municipality, by code; `first` (the user's own) leads, and the page opens on it."""
+def municipalities(user, first: Municipality | None = None) -> list[dict]:
+    """The municipalities where the user's role counts (every one for an administrator), by
+    code; `first` (the user's own) leads, and the page opens on it."""
     rows = []
-    for town in Municipality.objects.order_by("code"):
+    towns = Municipality.objects.order_by("code")
+    scope = roles.municipalities_of(user)
+    if scope is not None:
+        towns = towns.filter(pk__in=scope)
+    for town in towns:
         x0, y0, x1, y1 = town.geom.extent
         rows.append({"code": town.code, "name": town.name, "bounds": [[y0, x0], [y1, x1]]})
     if first is not None:
@@ -203,7 +208,7 @@ def map_workspace(request):
     role = role_of(request.user)
     units = list(request.user.units.values_list("code", flat=True))
     categories = Category.objects.select_related("theme", "default_unit")
-    towns = municipalities(first=UserProfile.municipality_of(request.user))
+    towns = municipalities(request.user, first=UserProfile.municipality_of(request.user))
     context = {
         "municipalities": towns,
         "themes": Theme.objects.all(),
@@ -330,12 +335,15 @@ def walk_lines(request):
     """The walks of ?municipality=<code> as Features without geometry: their planned route
     and recorded track are two geometries, in properties `route` and `track`. Built by the
     API's GeoJSON builder (api.geojson), in one statement."""
+    town = Municipality.objects.filter(code=request.GET.get("municipality", "")).first()
+    role = role_in(request.user, town) if town else Role.PUBLIC
+    # Another municipality's walks are not the caller's: none (the map offers only theirs).
     walks = (
-        SafetyWalk.objects.filter(municipality__code=request.GET.get("municipality", ""))
+        SafetyWalk.objects.filter(municipality=town if roles.uses_workspace(role) else None)
         .exclude(route__isnull=True, track__isnull=True)
         .order_by("-starts_at", "-id")
     )
-    shows_code = roles.organises(role_of(request.user))
+    shows_code = roles.organises(role)
     feature = Feature(
         id=F("id"),
         geometry=Value(None, output_field=GeometryField(srid=4326)),

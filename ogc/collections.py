@@ -22,7 +22,13 @@ from rest_framework.exceptions import ValidationError
 
 from api.filters import DistrictParameters, WalkParameters, filter_walks
 from api.geojson import GeoJSONGeometry, JSONBuildObject
-from api.permissions import observations_for, reads_internal, sees_join_codes
+from api.permissions import (
+    internal_scope,
+    join_code_scope,
+    observations_for,
+    reads_internal,
+    tracks_for,
+)
 from api.serializers import (
     district_feature,
     municipality_feature,
@@ -166,7 +172,7 @@ class Collection:
 
 
 def _walk_feature(request):
-    return walk_feature(internal=reads_internal(request), join_code=sees_join_codes(request))
+    return walk_feature(internal=internal_scope(request), join_code=join_code_scope(request))
 
 
 _WALK_QUERYABLES = {"municipality": _TEXT, "state": _choices(WalkState.values)}
@@ -184,7 +190,7 @@ COLLECTIONS = {
             geometry="geom",
             geometry_type="Point",
             rows=lambda request: observations_for(request),
-            feature=lambda request: observation_feature(internal=reads_internal(request)),
+            feature=lambda request: observation_feature(internal=internal_scope(request)),
             narrow=vocabulary_filters,
             queryables={
                 queryable: _observation_queryable(name)
@@ -215,7 +221,7 @@ COLLECTIONS = {
             ),
             geometry="track",
             geometry_type="MultiLineString",
-            rows=lambda request: SafetyWalk.objects.filter(track__isnull=False),
+            rows=tracks_for,
             feature=_walk_feature,
             narrow=rest_filters(
                 WalkParameters, filter_walks, {"municipality": "municipality", "state": "state"}

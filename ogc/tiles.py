@@ -38,8 +38,7 @@ from analysis.heatmap import (
     cell_for_zoom,
     query_key,
 )
-from api.auth import participant_of
-from api.permissions import observations_for, reads_internal
+from api.permissions import audience, internal_scope, observations_for
 from geo.crs import WEB_MERCATOR
 from geo.models import District, Municipality
 from ogc.views import OGCView, json_response, single_values
@@ -76,9 +75,7 @@ class TileLayer:
 
 class ObservationTiles(TileLayer):
     def stamp(self, request) -> str:
-        participant = participant_of(request)
-        viewer = "all" if reads_internal(request) else f"public:{getattr(participant, 'pk', '')}"
-        return f"{observations_stamp()}|{viewer}"
+        return f"{observations_stamp()}|{audience(request)}"
 
 
 LAYERS = {
@@ -181,6 +178,13 @@ WHERE cells.geom IS NOT NULL
 """
 
 
+def reads_all_of(request, municipalities) -> bool:
+    """The caller reads the internal observations of every one of these municipalities (a
+    cell may straddle a border: small cells show only if they do)."""
+    scope = internal_scope(request)
+    return scope is True or (bool(scope) and {m.pk for m in municipalities} <= scope)
+
+
 def encode_cells(request, z: int, x: int, y: int) -> bytes:
     """An observations tile at a low zoom: heat-map cells, from the pre-aggregates."""
     rows = observations_for(request)
@@ -204,7 +208,7 @@ def encode_cells(request, z: int, x: int, y: int) -> bytes:
         "y": y,
         "municipalities": [m.pk for m in municipalities],
         "key": key,
-        "min_count": 1 if reads_internal(request) else PUBLIC_MIN_COUNT,
+        "min_count": 1 if reads_all_of(request, municipalities) else PUBLIC_MIN_COUNT,
     }
     with connection.cursor() as cursor:
         cursor.execute(_CELLS, params)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
 from plans.models import Action, CitizenPromise, Priority, SafetyPlan
+from walks.admin import ONLY_LISTED, InTheirMunicipalities
 
 
 class PriorityInline(admin.TabularInline):
@@ -13,9 +14,9 @@ class PriorityInline(admin.TabularInline):
 
 
 @admin.register(SafetyPlan)
-class SafetyPlanAdmin(admin.ModelAdmin):
+class SafetyPlanAdmin(InTheirMunicipalities, admin.ModelAdmin):
     list_display = ["title", "municipality", "period_start", "period_end", "state", "published_at"]
-    list_filter = ["municipality", "state"]
+    list_filter = [("municipality", ONLY_LISTED), "state"]
     search_fields = ["title", "summary"]
     inlines = [PriorityInline]
     actions = ["publish"]
@@ -27,14 +28,16 @@ class SafetyPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Priority)
-class PriorityAdmin(admin.ModelAdmin):
+class PriorityAdmin(InTheirMunicipalities, admin.ModelAdmin):
+    municipality_path = "plan__municipality"
     list_display = ["__str__", "plan", "theme", "district", "order"]
-    list_filter = ["plan", "theme"]
+    list_filter = [("plan", ONLY_LISTED), "theme"]
     list_select_related = ["plan", "theme", "district"]
 
 
 @admin.register(Action)
-class ActionAdmin(LeafletGeoAdmin):
+class ActionAdmin(InTheirMunicipalities, LeafletGeoAdmin):
+    municipality_path = "plan__municipality"
     list_display = [
         "title",
         "plan",
@@ -44,7 +47,7 @@ class ActionAdmin(LeafletGeoAdmin):
         "deadline",
         "status",
     ]
-    list_filter = ["plan", "year", "status", "owner_kind"]
+    list_filter = [("plan", ONLY_LISTED), "year", "status", "owner_kind"]
     search_fields = ["title", "description", "owner_name", "responsible_person"]
     list_select_related = ["plan"]
     raw_id_fields = ["observations", "created_by"]
@@ -53,7 +56,8 @@ class ActionAdmin(LeafletGeoAdmin):
 
 
 @admin.register(CitizenPromise)
-class CitizenPromiseAdmin(admin.ModelAdmin):
+class CitizenPromiseAdmin(InTheirMunicipalities, admin.ModelAdmin):
+    municipality_path = "plan__municipality"
     list_display = ["title", "plan", "police"]
-    list_filter = ["plan"]
+    list_filter = [("plan", ONLY_LISTED)]
     filter_horizontal = ["priorities"]

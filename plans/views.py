@@ -3,10 +3,12 @@
 
 Who sees what:
 
-- A published plan: anyone. A draft: planners and administrators (others get a 404).
+- A published plan: anyone. A draft: the municipality's planners and administrators
+  (others get a 404).
   `/plan/<code>/` is the latest published plan (for planners the latest plan, drafts
   included, when nothing is published yet); `?plan=<id>` names one.
-- A walk protocol: department staff, planners and administrators always, with internal
+- A walk protocol: the municipality's department staff and planners, and administrators,
+  always, with internal
   observations (marked as such); anyone else only when the walk's municipality has a
   published plan, and then with the public observations only, the actions of published
   plans only, and without the responsible persons' names, the follow-up notes and the
@@ -28,14 +30,15 @@ from plans.page import plan_context, protocol_context, protocol_stamp
 from walks import roles
 from walks.cache import cached
 from walks.models import SafetyWalk
-from walks.roles import role_of
+from walks.roles import role_in
 
 PRINT_SECONDS = 24 * 60 * 60
 
 
 def plan_for(request, code: str) -> SafetyPlan:
     plans = SafetyPlan.objects.select_related("municipality").filter(municipality__code=code)
-    if not roles.organises(role_of(request.user)):
+    town = plans.values("municipality_id")[:1]
+    if not town or not roles.organises(role_in(request.user, town[0]["municipality_id"])):
         plans = plans.published()
     wanted = request.GET.get("plan")
     if wanted is not None:
@@ -109,7 +112,7 @@ def plan_map_png(request, code, name):
 def protocol_walk(request, walk_id) -> tuple[SafetyWalk, bool]:
     """The walk and whether the caller sees internal observations; 404 when not theirs."""
     walk = get_object_or_404(SafetyWalk.objects.select_related("municipality"), pk=walk_id)
-    if roles.reads_internal(role_of(request.user)):
+    if roles.reads_protocols(role_in(request.user, walk.municipality_id)):
         return walk, True
     if SafetyPlan.objects.published().filter(municipality=walk.municipality_id).exists():
         return walk, False

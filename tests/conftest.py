@@ -56,6 +56,39 @@ def make_town(*, districts_north=60.48, populations=(4000, 6000)):
     return town
 
 
+# A point well inside the other town (other_town), east of the test town.
+ELSEWHERE = (27.04, 60.46)
+
+
+@pytest.fixture
+def other_town(db):
+    """Muuala (286): another municipality of the same service, east of the test town, with
+    West and East districts; the members of the test town are not its members."""
+    from geo.models import District, Municipality
+
+    town = Municipality.objects.create(
+        code="286",
+        country="FI",
+        name_fi="Muuala",
+        name_sv="Annanstans",
+        name_en="Elsewhere",
+        national_srid=3067,
+        geom=box(27.00, 60.44, 27.08, 60.48),
+    )
+    for code, name, (west, east) in [
+        ("1", "Muualan länsi", (27.00, 27.04)),
+        ("2", "Muualan itä", (27.04, 27.08)),
+    ]:
+        District.objects.create(
+            municipality=town,
+            code=code,
+            name=name,
+            population=5000,
+            geom=box(west, 60.44, east, 60.48),
+        )
+    return town
+
+
 @pytest.fixture
 def alajarvi(db):
     """Alajärvi (005), empty: the municipality a national import puts before every other."""

@@ -8,11 +8,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
+from geo.models import Municipality
 from walks import roles
 from walks.models import (
     AuditAction,
     AuditEvent,
     Category,
+    Membership,
     Observation,
     ResponsibleUnit,
     SafetyWalk,
@@ -21,7 +23,35 @@ from walks.models import (
     Theme,
     UserProfile,
 )
-from walks.roles import role_of
+
+
+class InTheirMunicipalities:
+    """An admin that lists, and offers in its forms, only the municipalities where the
+    user's role counts (walks.roles.municipalities_of); administrators see all.
+    `municipality_path` leads from the model to its municipality."""
+
+    municipality_path = "municipality"
+
+    def scope(self, request):
+        return roles.municipalities_of(request.user)
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        scope = self.scope(request)
+        return rows if scope is None else rows.filter(**{f"{self.municipality_path}__in": scope})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = self.scope(request)
+        related = db_field.related_model
+        if scope is not None and related is Municipality:
+            kwargs["queryset"] = related.objects.filter(pk__in=scope)
+        elif scope is not None and any(f.name == "municipality" for f in related._meta.fields):
+            kwargs["queryset"] = related.objects.filter(municipality__in=scope)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# A list filter offering only the municipalities (or districts, walks…) that are listed.
+ONLY_LISTED = admin.RelatedOnlyFieldListFilter
 
 
 @admin.register(Theme)
@@ -56,9 +86,9 @@ class ResponsibleUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(SafetyWalk)
-class SafetyWalkAdmin(LeafletGeoAdmin):
+class SafetyWalkAdmin(InTheirMunicipalities, LeafletGeoAdmin):
     list_display = ["title", "municipality", "starts_at", "group", "state", "join_code"]
-    list_filter = ["municipality", "state", "group", "theme"]
+    list_filter = [("municipality", ONLY_LISTED), "state", "group", "theme"]
     search_fields = ["title", "join_code"]
     filter_horizontal = ["districts"]
     date_hierarchy = "starts_at"
@@ -66,7 +96,7 @@ class SafetyWalkAdmin(LeafletGeoAdmin):
     def get_readonly_fields(self, request, obj=None):
         # The QR code shows the join code: for planners and administrators only.
         fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and roles.organises(role_of(request.user)):
+        if obj is not None and roles.organises(roles.role_in(request.user, obj.municipality_id)):
             fields.append("join_qr")
         return fields
 
@@ -145,7 +175,7 @@ class ObservationAdminForm(forms.ModelForm):
 
 
 @admin.register(Observation)
-class ObservationAdmin(LeafletGeoAdmin):
+class ObservationAdmin(InTheirMunicipalities, LeafletGeoAdmin):
     form = ObservationAdminForm
     list_display = [
         "id",
@@ -160,12 +190,12 @@ class ObservationAdmin(LeafletGeoAdmin):
         "observed_at",
     ]
     list_filter = [
-        "municipality",
-        "district",
+        ("municipality", ONLY_LISTED),
+        ("district", ONLY_LISTED),
         "category__theme",
         "category",
         "status",
-        "walk",
+        ("walk", ONLY_LISTED),
         "light_condition",
         "is_positive",
         "visibility",
@@ -269,13 +299,38 @@ class UserProfileInline(admin.StackedInline):
     can_delete = False
 
 
-# Django's user admin with Lyhty's profile (the default municipality) on the same page.
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["municipality", "role", "organisation_kind", "organisation"]
+    autocomplete_fields = ["municipality"]
+    extra = 0
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """Who has which role where. Department staff's units are the user's responsible units
+    (the units' page); the groups give the admin's permissions, a membership the place."""
+
+    list_display = ["user", "municipality", "role", "organisation_kind", "organisation"]
+    list_filter = ["role", "organisation_kind", ("municipality", ONLY_LISTED)]
+    search_fields = [
+        "user__username",
+        "municipality__name_fi",
+        "municipality__code",
+        "organisation",
+    ]
+    autocomplete_fields = ["user", "municipality"]
+    list_select_related = ["user", "municipality"]
+
+
+# Django's user admin with Lyhty's profile (the default municipality) and the user's
+# memberships (their roles, municipality by municipality) on the same page.
 admin.site.unregister(get_user_model())
 
 
 @admin.register(get_user_model())
 class LyhtyUserAdmin(UserAdmin):
-    inlines = [*UserAdmin.inlines, UserProfileInline]
+    inlines = [*UserAdmin.inlines, UserProfileInline, MembershipInline]
 
 
 @admin.register(AuditEvent)

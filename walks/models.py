@@ -7,6 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 import geo.functions  # noqa: F401  registers geom__x and geom__y
 from geo.constraints import NullableGeometryCheck
 from geo.models import Address, District, Municipality, pick_language
+from walks import roles
 from walks.roles import readable_observations
 
 
@@ -851,10 +853,18 @@ class UserProfile(models.Model):
 
     @classmethod
     def municipality_of(cls, user) -> Municipality | None:
-        """Where the user starts: their own municipality; else the first (by code) with
-        observations, which is the only one in most installations; else the first."""
+        """Where the user starts: their own municipality if their role counts there (any
+        for an administrator), else their first membership's (by code); for an
+        administrator without one, the first (by code) with observations, which is the
+        only one in most installations, else the first. None for a user without a
+        membership."""
         towns = Municipality.objects.defer("geom").order_by("code")
+        scope = roles.municipalities_of(user)
+        if scope is not None:
+            towns = towns.filter(pk__in=scope)
         own = towns.filter(pk__in=cls.objects.filter(user_id=user.pk).values("municipality"))
+        if scope is not None:
+            return own.first() or towns.first()
         with_data = towns.filter(Exists(Observation.objects.filter(municipality_id=OuterRef("pk"))))
         return own.first() or with_data.first() or towns.first()
 
@@ -930,3 +940,93 @@ class AuditEvent(models.Model):
             municipality_id=municipality_id,
             details=details,
         )
+
+
+class PartnerKind(models.TextChoices):
+    """The partner organisations of the troika and beyond; the same values as the owner
+    kinds of plan actions (plans.models.OwnerKind), so an action names its partner."""
+
+    POLICE = "police", _("police")
+    RESCUE = "rescue", _("rescue service")
+    NGO = "ngo", _("non-governmental organisation")
+    HOUSING = "housing", _("housing company")
+
+
+class Membership(models.Model):
+    """A user's role in one municipality (walks.roles): department staff (their units are
+    the user's responsible units), planner, or a partner organisation. One role per user
+    and municipality; a user may hold roles in several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("municipality"),
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=12,
+        choices=[(role.value, role.label) for role in roles.MEMBER_ROLES],
+    )
+    organisation_kind = models.CharField(
+        _("partner organisation kind"),
+        max_length=12,
+        choices=PartnerKind.choices,
+        blank=True,
+        help_text=_("Partners only: the kind of their organisation."),
+    )
+    organisation = models.CharField(
+        _("partner organisation"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Partners only: the organisation's name as the plan's actions name their owner."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["user", "municipality__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality"], name="membership_once_per_municipality"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[role.value for role in roles.MEMBER_ROLES]),
+                name="membership_role_known",
+            ),
+            # A partner names their organisation; nobody else has one.
+            models.CheckConstraint(
+                condition=(
+                    Q(role=roles.Role.PARTNER)
+                    & Q(organisation_kind__in=PartnerKind.values)
+                    & ~Q(organisation="")
+                )
+                | (~Q(role=roles.Role.PARTNER) & Q(organisation_kind="", organisation="")),
+                name="membership_partner_names_organisation",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.municipality} — {self.get_role_display()}"
+
+    def clean(self):
+        if self.role == roles.Role.PARTNER:
+            errors = {}
+            if not self.organisation_kind:
+                errors["organisation_kind"] = _("A partner needs their organisation's kind.")
+            if not self.organisation.strip():
+                errors["organisation"] = _("A partner needs their organisation's name.")
+            if errors:
+                raise ValidationError(errors)
+        else:
+            self.organisation_kind = ""
+            self.organisation = ""
+        self.organisation = self.organisation.strip()

@@ -29,6 +29,7 @@ OUTSIDE_MUNICIPALITY = _(
     "The point is more than 1 km outside the municipality. "
     "Check that longitude comes before latitude."
 )
+NOT_YOUR_MUNICIPALITY = _("You can add observations only in your own municipalities.")
 
 
 @dataclass
@@ -167,8 +168,10 @@ def _row(n: int, item: NewObservation, municipality_id: int) -> dict:
     }
 
 
-def submit_observations(items: list[NewObservation]) -> list[Outcome]:
+def submit_observations(items: list[NewObservation], *, within=None) -> list[Outcome]:
     """Store the items that are new, recognise those already stored; one outcome each.
+    `within`: the ids of the municipalities the caller may add to (None: any); an item
+    placed elsewhere is rejected.
 
     Whatever the batch size this is three statements: place, insert, look up the rest.
     Items are expected to be valid otherwise (the API checks each one first).
@@ -182,6 +185,8 @@ def submit_observations(items: list[NewObservation]) -> list[Outcome]:
     ):
         if municipality_id is None:
             outcomes[n].errors = {"geometry": [OUTSIDE_MUNICIPALITY]}
+        elif within is not None and municipality_id not in within:
+            outcomes[n].errors = {"municipality": [NOT_YOUR_MUNICIPALITY]}
         else:
             rows.append(_row(n, item, municipality_id))
     created = {}

@@ -51,11 +51,15 @@ __all__ = [
 ]
 
 
-def export(layer: str, fmt: str, rows_or_filters, srid: int, path, *, lang=None) -> Path:
+def export(
+    layer: str, fmt: str, rows_or_filters, srid: int, path, *, lang=None, municipalities=None
+) -> Path:
     """Write `layer` ("all" for every layer, GeoPackage only) as `fmt` in EPSG:`srid` to path.
 
     rows_or_filters is a QuerySet of the layer's model, or filters: parsed ones from
-    parse_filters, or query-string text like {"municipality": "285"}.
+    parse_filters, or query-string text like {"municipality": "285"}. `municipalities`:
+    the ids of the only municipalities whose rows are written (None: all), the caller's
+    (walks.roles.municipalities_of).
     """
     exporter = EXPORTERS[fmt]
     layers = layers_of(layer)
@@ -70,12 +74,14 @@ def export(layer: str, fmt: str, rows_or_filters, srid: int, path, *, lang=None)
         if len(layers) > 1 or rows_or_filters.model is not layers[0].model:
             raise ValueError(f"{layer} is exported from {layers[0].model.__name__} rows.")
         sources = [(layers[0], rows_or_filters)]
+        if municipalities is not None:
+            sources = [(layers[0], rows_or_filters.filter(municipality__in=municipalities))]
     else:
         filters = {
             name: parse_filters(layer, {name: value})[name] if isinstance(value, str) else value
             for name, value in rows_or_filters.items()
         }
-        sources = [(each, each.rows(filters)) for each in layers]
+        sources = [(each, each.rows(filters, municipalities)) for each in layers]
     path = Path(path)
     path.unlink(missing_ok=True)  # ogr2ogr would add to an existing file
     with override(lang or language()), tempfile.TemporaryDirectory() as folder:

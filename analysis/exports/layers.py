@@ -85,8 +85,11 @@ class Layer:
     # Filter name (of walks.filters) -> (queryset, parsed value) -> queryset.
     filters: dict = {}
 
-    def rows(self, filters: Mapping) -> QuerySet:
+    def rows(self, filters: Mapping, municipalities=None) -> QuerySet:
+        """The rows the filters choose, of these municipalities' ids only (None: all)."""
         rows = self.model.objects.all()
+        if municipalities is not None:
+            rows = rows.filter(municipality__in=municipalities)
         for name, value in filters.items():
             if name in self.filters:
                 rows = self.filters[name](rows, value)
@@ -144,8 +147,8 @@ class Stretches(Observations):
     name = "stretches"
     geometry_type = "LINESTRING"
 
-    def rows(self, filters):
-        return super().rows(filters).filter(stretch__isnull=False)
+    def rows(self, filters, municipalities=None):
+        return super().rows(filters, municipalities).filter(stretch__isnull=False)
 
     def geometry(self):
         return F("stretch")

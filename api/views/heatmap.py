@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from analysis.heatmap import CELL_SIZES, PUBLIC_MIN_COUNT, TooManyCells, heatmap
 from api.filters import FilterField, ObservationFilters, read_query
 from api.geojson import GEOJSON, geometry_schema
-from api.permissions import ReadOnly, observations_for, reads_internal
+from api.permissions import ReadOnly, observations_for, reads_internal_in
 from api.schemas import BAD_REQUEST
 from api.views.common import LyhtyView, geojson_response
 from walks.filters import apply_filters
@@ -106,7 +106,7 @@ class HeatmapView(LyhtyView):
         municipality = query["municipality"]
         filters = {k: v for k, v in query.items() if k not in GRID_PARAMETERS}
         observations = apply_filters(observations_for(request), filters)
-        internal = reads_internal(request)
+        internal = reads_internal_in(request, municipality.pk)
         bbox = query["bbox"].extent if "bbox" in query else None
         try:
             content = heatmap(

@@ -15,7 +15,7 @@ from api.auth import participant_of
 from api.filters import ORDERINGS, ObservationListParameters, read_query
 from api.geojson import GEOJSON, single_feature
 from api.permissions import MayAssign, ObservationAccess, caller_role, observations_for
-from api.permissions import reads_internal as internal
+from api.permissions import internal_scope as internal
 from api.schemas import (
     BAD_REQUEST,
     BULK_RESULT,
@@ -60,6 +60,7 @@ from walks.models import (
     Visibility,
 )
 from walks.services import (
+    NOT_YOUR_MUNICIPALITY,
     OUTSIDE_MUNICIPALITY,
     NewObservation,
     place_in_municipalities,
@@ -162,9 +163,12 @@ def read_batch(request, features) -> list[dict]:
         fields = {k: v for k, v in values.items() if k not in ("municipality", "walk")}
         items.append(NewObservation(**fields, **extra))
         positions.append(n)
-    for n, outcome in zip(positions, submit_observations(items), strict=True):
+    within = None if participant else roles.municipalities_of(request.user, having=roles.organises)
+    for n, outcome in zip(positions, submit_observations(items, within=within), strict=True):
         answer = {"uuid": str(outcome.uuid), "result": outcome.result, "id": outcome.id}
         answer["errors"] = outcome.errors
+        if outcome.errors.get("municipality") == [NOT_YOUR_MUNICIPALITY]:
+            answer["forbidden"] = True
         if outcome.result == "exists" and participant and outcome.participant_id != participant.pk:
             answer |= {
                 "result": "rejected",
@@ -222,7 +226,7 @@ class ObservationList(LyhtyView):
                 OBSERVATION_FEATURE, description="Already stored: the stored observation."
             ),
             400: BAD_REQUEST,
-            403: FORBIDDEN,
+            403: errors("Your role does not allow this, or not in this municipality."),
             409: errors("The UUID belongs to another caller's observation."),
             413: errors("More than 500 features, or a body over the size limit."),
         },
@@ -259,14 +263,18 @@ class ObservationList(LyhtyView):
         answers = read_batch(request, features)
         for answer in answers:
             answer.pop("conflict", None)
+            answer.pop("forbidden", None)
         # A list of answers, not GeoJSON, whatever the client said it accepts.
         return Response(answers, content_type="application/json")
 
     def create_one(self, request, feature):
         (answer,) = read_batch(request, [feature])
         if answer["result"] == "rejected":
-            conflict = answer.get("conflict", False)
-            code = status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST
+            code = status.HTTP_400_BAD_REQUEST
+            if answer.get("conflict"):
+                code = status.HTTP_409_CONFLICT
+            elif answer.get("forbidden"):
+                code = status.HTTP_403_FORBIDDEN
             return Response(answer["errors"], status=code)
         created = answer["result"] == "created"
         return feature_response(request, answer["id"], status=201 if created else 200)
@@ -301,7 +309,7 @@ class ObservationDetail(LyhtyView):
         refuse_oversized_body(request)
         observation = visible_observation(request, id)
         self.check_object_permissions(request, observation)
-        staff = roles.organises(caller_role(request))
+        staff = roles.organises(caller_role(request))  # a participant is never one
         categories = {c.code: c for c in Category.objects.filter(active=True)}
         values, errors_ = read_observation(
             request.data, categories=categories, partial=True, staff=staff

@@ -25,7 +25,7 @@ from analysis.picture import (
     municipality_picture,
 )
 from api.filters import read_query
-from api.permissions import ReadOnly, audience, observations_for, reads_internal
+from api.permissions import ReadOnly, audience, observations_for, reads_internal_in
 from api.schemas import BAD_REQUEST, ID, NOT_FOUND
 from api.views.common import LyhtyView
 from geo.models import District, Municipality
@@ -91,7 +91,7 @@ def read_period(start, end) -> Period:
     return Period(start, end)
 
 
-def about(request, period: Period) -> dict:
+def about(request, period: Period, internal: bool) -> dict:
     return {
         "period": {
             "start": period.start,
@@ -100,7 +100,7 @@ def about(request, period: Period) -> dict:
         },
         "k_anonymity": K_ANONYMITY,
         "missing_severity_weight": MISSING_SEVERITY_WEIGHT,
-        "all_observations": reads_internal(request),
+        "all_observations": internal,
     }
 
 
@@ -252,6 +252,8 @@ def picture_response(request, compute, place, **extra):
     query = read_query(request, PictureParameters)
     period = query["period"]
     theme = query.get("theme")
+    # Small cells are shown only to whom the place's municipality reads internal ones.
+    internal = reads_internal_in(request, getattr(place, "municipality_id", place.pk))
     parts = [type(place).__name__, place.pk, audience(request), period.start, period.end, theme]
     picture = cached(
         "picture",
@@ -261,11 +263,11 @@ def picture_response(request, compute, place, **extra):
             place,
             period,
             theme=theme,
-            suppress_small=not reads_internal(request),
+            suppress_small=not internal,
         ),
         PICTURE_SECONDS,
     )
-    return Response({**about(request, period), **extra, **picture})
+    return Response({**about(request, period, internal), **extra, **picture})
 
 
 class DistrictPicture(LyhtyView):

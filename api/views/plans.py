@@ -29,18 +29,19 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from api.filters import ObservationFilters, read_query
 from api.geojson import geometry_schema
-from api.permissions import caller_role, observations_for, reads_internal
+from api.permissions import caller, caller_role, observations_for, reads_internal_in
 from api.schemas import BAD_REQUEST, FORBIDDEN, ID, NOT_FOUND
 from api.serializers import CRS_MESSAGE, _position, wrong_crs
 from api.views.common import LyhtyView
 from geo.models import District
 from plans.models import Action, ActionStatus, OwnerKind, Priority, SafetyPlan
+from plans.partners import report_progress
 from plans.services import action_from_hotspot
 from walks import roles
 from walks.filters import apply_filters
@@ -53,9 +54,18 @@ def sees_drafts(request) -> bool:
 
 
 def plans_for(request):
-    """The plans the caller may read: published ones, and drafts for planners."""
+    """The plans the caller may read: published ones, and drafts of the municipalities
+    where they are a planner (all for administrators)."""
     plans = SafetyPlan.objects.select_related("municipality")
-    return plans if sees_drafts(request) else plans.published()
+    scope = plans_to_change(request)
+    return plans if scope is None else plans.published() | plans.filter(municipality__in=scope)
+
+
+def plans_to_change(request) -> set[int] | None:
+    """The municipalities whose plans the caller changes (None: all)."""
+    if not sees_drafts(request):
+        return set()
+    return roles.municipalities_of(caller(request), having=roles.organises)
 
 
 class PlanAccess(BasePermission):
@@ -97,7 +107,7 @@ def plan_summary(request, plan) -> dict:
 def action_json(request, action) -> dict:
     """An action; the responsible person's name only for staff, planners and
     administrators (the public sees the owner organisation)."""
-    named = reads_internal(request)
+    named = reads_internal_in(request, action.plan.municipality_id)
     return {
         "id": action.pk,
         "plan": action.plan_id,
@@ -312,6 +322,9 @@ class ActionCreate(serializers.Serializer):
         plan = plans_for(request).filter(pk=attrs["plan"]).first()
         if plan is None:
             raise ValidationError({"plan": [_("No safety plan has this id.")]})
+        scope = plans_to_change(request)
+        if scope is not None and plan.municipality_id not in scope:
+            raise PermissionDenied(_("You can change only your own municipalities' plans."))
         attrs["plan"] = plan
         if ("district" in attrs) == ("area" in attrs):
             raise ValidationError(
@@ -401,3 +414,69 @@ class ActionCreateView(LyhtyView):
         if action.plan_id != plan.pk:
             raise ValidationError({"key": [_("This key was used for an action of another plan.")]})
         return Response(action_json(request, action), status=status.HTTP_200_OK)
+
+# --- an action's progress: its owner partner, or a planner of its municipality ------------
+
+
+class ActionProgress(serializers.Serializer):
+    status = serializers.ChoiceField(ActionStatus.choices, required=False)
+    current_value = serializers.FloatField(required=False, allow_null=True)
+
+
+class MayReportProgress(BasePermission):
+    message = _(
+        "Only the action's owner organisation, a planner or an administrator can change this."
+    )
+
+    def has_permission(self, request, view):
+        return request.user.is_authenticated
+
+    def has_object_permission(self, request, view, obj):
+        municipality = obj.plan.municipality_id
+        return roles.owns_action(request.user, obj) or roles.organises(
+            roles.role_in(request.user, municipality)
+        )
+
+
+class ActionDetail(LyhtyView):
+    permission_classes = [MayReportProgress]
+
+    @extend_schema(
+        tags=TAG,
+        parameters=[ID],
+        summary="Report an action's progress: its status and the indicator's current value",
+        description="For the partner organisation that owns the action (the police, the "
+        "rescue service, an NGO, a housing company: a partner of the plan's municipality "
+        "whose organisation is the action's owner), and for planners of the municipality "
+        "and administrators. Other fields cannot be changed here.",
+        request=ActionProgress,
+        responses={200: _PLAN, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def patch(self, request, id):
+        action = Action.objects.select_related("plan__municipality").filter(pk=id).first()
+        readable = plans_for(request).filter(pk=getattr(action, "plan_id", None)).exists()
+        if action is None or not (readable or roles.owns_action(request.user, action)):
+            raise NotFound
+        self.check_object_permissions(request, action)
+        unknown = (
+            set(request.data) - set(ActionProgress().fields)
+            if isinstance(request.data, dict)
+            else set()
+        )
+        if unknown:
+            raise ValidationError(
+                {name: [_("This cannot be changed here.")] for name in sorted(unknown)}
+            )
+        form = ActionProgress(data=request.data)
+        form.is_valid(raise_exception=True)
+        values = form.validated_data
+        try:
+            report_progress(
+                action,
+                status=values.get("status", action.status),
+                current_value=values.get("current_value", action.current_value),
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from error
+        action = Action.objects.counting(observations_for(request)).get(pk=action.pk)
+        return Response(action_json(request, action))

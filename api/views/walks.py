@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from api.auth import participant_of
 from api.filters import WalkParameters, filter_walks, read_query
 from api.geojson import GEOJSON, single_feature
-from api.permissions import AnyoneMayJoin, ReadOnly, reads_internal, sees_join_codes
+from api.permissions import AnyoneMayJoin, ReadOnly, internal_scope, join_code_scope
 from api.schemas import (
     BAD_REQUEST,
     FORBIDDEN,
@@ -40,7 +40,7 @@ TAG = ["walks"]
 
 
 def feature_for(request):
-    return walk_feature(internal=reads_internal(request), join_code=sees_join_codes(request))
+    return walk_feature(internal=internal_scope(request), join_code=join_code_scope(request))
 
 
 class WalkList(LyhtyView):

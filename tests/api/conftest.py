@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: EUPL-1.2
 """Named personas for the API tests, each an APIClient that already says who it is.
 
-public · participant · other_participant (another walk) · lighting_staff · streets_staff
-· planner · admin. Geometry is made inside the `municipality` fixture's box
+public · participant · other_participant (another walk) · police (a partner) ·
+lighting_staff · streets_staff · planner · admin; the members among them are members of
+the `municipality` fixture's town (walks.roles). Geometry is made inside its box
 (lon 26.90–26.98, lat 60.44–60.48; West district west of 26.94).
 """
 
@@ -19,12 +20,29 @@ from rest_framework.test import APIClient
 
 from tests.conftest import EAST, WEST  # noqa: E402,F401  re-exported for the API tests
 from walks.models import (
+    Membership,
+    PartnerKind,
     ResponsibleUnit,
     SafetyWalk,
     WalkParticipant,
     WalkState,
 )
-from walks.roles import PLANNERS_GROUP, STAFF_GROUP
+from walks.roles import PLANNERS_GROUP, STAFF_GROUP, Role
+
+# The role a membership gives the users of each group, in the tests' personas.
+GROUP_ROLES = {PLANNERS_GROUP: Role.PLANNER, STAFF_GROUP: Role.STAFF}
+POLICE = (PartnerKind.POLICE, "Kaakkois-Suomen poliisilaitos")
+
+
+def member(user, municipality, role, organisation=("", "")):
+    """Make the user a member of the municipality with this role (a partner: of this
+    organisation, kind and name)."""
+    kind, name = organisation
+    Membership.objects.create(
+        user=user, municipality=municipality, role=role, organisation_kind=kind, organisation=name
+    )
+    user.__dict__.pop("_lyhty_memberships", None)  # read again on the next question
+    return user
 
 
 def client_with(authorization=None):
@@ -34,7 +52,9 @@ def client_with(authorization=None):
     return client
 
 
-def user_client(username, *, group=None, units=(), superuser=False):
+def user_client(username, *, group=None, units=(), superuser=False, municipality=None):
+    """A client with a token for a new user; with a `municipality`, the user is its member
+    with their group's role."""
     User = get_user_model()
     if superuser:
         user = User.objects.create_superuser(username, f"{username}@example.fi", None)
@@ -45,6 +65,8 @@ def user_client(username, *, group=None, units=(), superuser=False):
         user.groups.add(Group.objects.get(name=group))
     for code in units:
         ResponsibleUnit.objects.get(code=code).members.add(user)
+    if municipality is not None:
+        member(user, municipality, GROUP_ROLES[group])
     client = client_with(f"Token {Token.objects.create(user=user).key}")
     client.user = user
     return client
@@ -96,18 +118,30 @@ def other_participant(other_walk):
 
 
 @pytest.fixture
-def lighting_staff(db):
-    return user_client("valo", group=STAFF_GROUP, units=["street_lighting"])
+def lighting_staff(municipality):
+    return user_client(
+        "valo", group=STAFF_GROUP, units=["street_lighting"], municipality=municipality
+    )
 
 
 @pytest.fixture
-def streets_staff(db):
-    return user_client("katu", group=STAFF_GROUP, units=["streets_parks"])
+def streets_staff(municipality):
+    return user_client(
+        "katu", group=STAFF_GROUP, units=["streets_parks"], municipality=municipality
+    )
 
 
 @pytest.fixture
-def planner(db):
-    return user_client("suunnittelija", group=PLANNERS_GROUP)
+def planner(municipality):
+    return user_client("suunnittelija", group=PLANNERS_GROUP, municipality=municipality)
+
+
+@pytest.fixture
+def police(municipality):
+    """A partner: the police department of the town."""
+    client = user_client("poliisi")
+    member(client.user, municipality, Role.PARTNER, POLICE)
+    return client
 
 
 @pytest.fixture
@@ -116,11 +150,14 @@ def admin(db):
 
 
 @pytest.fixture
-def personas(public, participant, other_participant, lighting_staff, streets_staff, planner, admin):
+def personas(
+    public, participant, other_participant, police, lighting_staff, streets_staff, planner, admin
+):
     return {
         "public": public,
         "participant": participant,
         "other_participant": other_participant,
+        "police": police,
         "lighting_staff": lighting_staff,
         "streets_staff": streets_staff,
         "planner": planner,

@@ -1,21 +1,29 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Every role × endpoint × method, allowed and denied.
+"""Every role × endpoint × method × municipality, allowed and denied.
 
 Each row: an endpoint, a method, and what each persona gets. DENIED is 401 or 403 (DRF
 answers 403 to an anonymous caller when session authentication comes first); 404 means the
 caller may not even know the observation exists.
+
+The members (police, the staff, the planner) are members of the test town only; the rows
+named "B …" ask about the data of another municipality (tests.conftest.other_town): there
+they are refused, or read what the public reads, and only administrators do more. That
+lists leave out B's internal data is test_lists_leave_out_other_municipalities below.
 """
 
 import io
 import json
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from tests.api.conftest import feature
+from plans.models import OwnerKind, PlanState, SafetyPlan
+from tests.api.conftest import POLICE, feature, make_walk
+from tests.conftest import ELSEWHERE
 from tests.plans.conftest import make_plan
-from walks.models import Observation, Visibility
+from walks.models import Category, Observation, Visibility
 from walks.photos import store_photo
 
 DENIED = "denied"
@@ -23,6 +31,7 @@ PERSONAS = [
     "public",
     "participant",
     "other_participant",
+    "police",
     "lighting_staff",
     "streets_staff",
     "planner",
@@ -39,20 +48,28 @@ INTERNAL_ONLY = {
     "public": 404,
     "participant": 404,
     "other_participant": 404,
+    "police": 200,
     "lighting_staff": 200,
     "streets_staff": 200,
     "planner": 200,
     "admin": 200,
 }
-STAFF_WRITES = {"lighting_staff": DENIED, "streets_staff": DENIED}
+# Partners and staff read internal observations but write none.
+STAFF_WRITES = {"police": DENIED, "lighting_staff": DENIED, "streets_staff": DENIED}
 STAFF_ROLES = ["lighting_staff", "streets_staff", "planner", "admin"]
 # Staff roles add photos to any observation they see; a participant only to their own.
-ADD_PHOTO = {**everyone(201), "public": 403, "other_participant": 403}
+ADD_PHOTO = {**everyone(201), "public": 403, "other_participant": 403, "police": 403}
 EXPORTERS = {**everyone(DENIED), **dict.fromkeys(STAFF_ROLES, 200)}
 # The safety plan: drafts and actions are for planners and administrators.
 PLANNERS_ONLY_404 = {**everyone(404), "planner": 200, "admin": 200}
 PLANNERS_405 = {"planner": 405, "admin": 405}
 PLANNERS_201 = {"planner": 201, "admin": 201}
+# Another municipality's internal data: only administrators know it exists.
+ADMIN_ONLY_404 = {**everyone(404), "admin": 200}
+# Another municipality's data changed: the members are refused like the public.
+ADMIN_ONLY = {**everyone(DENIED), "admin": 200}
+# Reporting an action's progress: its owner partner, the town's planners, administrators.
+PROGRESS = {**everyone(DENIED), "police": 200, "planner": 200, "admin": 200}
 
 # (name, method, path template, body, expected per persona)
 MATRIX = [
@@ -161,7 +178,7 @@ MATRIX = [
         "post",
         "/api/v1/observations/{internal}/photos/",
         "photo",
-        {**INTERNAL_ONLY, **dict.fromkeys(STAFF_ROLES, 201)},
+        {**INTERNAL_ONLY, "police": 403, **dict.fromkeys(STAFF_ROLES, 201)},
     ),
     ("photo", "get", "/api/v1/photos/{photo}/", None, READ_ALL),
     ("internal photo", "get", "/api/v1/photos/{internal_photo}/", None, INTERNAL_ONLY),
@@ -182,6 +199,14 @@ MATRIX = [
     ("draft plan", "get", "/api/v1/plans/{draft}/", None, PLANNERS_ONLY_404),
     ("plan write", "delete", "/api/v1/plans/{plan}/", None, {**everyone(DENIED), **PLANNERS_405}),
     ("create action", "post", "/api/v1/actions/", "action", {**everyone(DENIED), **PLANNERS_201}),
+    ("police action progress", "patch", "/api/v1/actions/{police_action}/", "progress", PROGRESS),
+    (
+        "other action progress",
+        "patch",
+        "/api/v1/actions/{lighting_action}/",
+        "progress",
+        {**PROGRESS, "police": 403},
+    ),
     ("export", "get", "/api/v1/exports/observations.csv", None, EXPORTERS),
     ("export all", "get", "/api/v1/exports/all.gpkg", None, EXPORTERS),
     (
@@ -190,6 +215,99 @@ MATRIX = [
         "/api/v1/exports/observations.csv",
         {},
         {**everyone(DENIED), **dict.fromkeys(STAFF_ROLES, 405)},
+    ),
+    # --- the data of another municipality, B ---
+    ("B public observation", "get", "/api/v1/observations/{b_public}/", None, READ_ALL),
+    ("B internal observation", "get", "/api/v1/observations/{b_internal}/", None, ADMIN_ONLY_404),
+    (
+        "B internal history",
+        "get",
+        "/api/v1/observations/{b_internal}/history/",
+        None,
+        ADMIN_ONLY_404,
+    ),
+    ("B internal photos", "get", "/api/v1/observations/{b_internal}/photos/", None, ADMIN_ONLY_404),
+    ("B internal photo", "get", "/api/v1/photos/{b_photo}/", None, ADMIN_ONLY_404),
+    ("B internal image", "get", "/api/v1/photos/{b_photo}/image", None, ADMIN_ONLY_404),
+    ("B internal thumbnail", "get", "/api/v1/photos/{b_photo}/thumbnail", None, ADMIN_ONLY_404),
+    (
+        "B create",
+        "post",
+        "/api/v1/observations/",
+        "new_in_b",
+        {
+            **everyone(DENIED),
+            "participant": 400,  # their walk is in the test town: the point is outside it
+            "other_participant": 400,
+            "planner": 403,
+            "admin": 201,
+        },
+    ),
+    (
+        "B edit",
+        "patch",
+        "/api/v1/observations/{b_public}/",
+        "edit",
+        {**ADMIN_ONLY, "participant": 403, "other_participant": 403},
+    ),
+    (
+        "B edit internal",
+        "patch",
+        "/api/v1/observations/{b_internal}/",
+        "edit",
+        {**ADMIN_ONLY, "participant": 404, "other_participant": 404, "planner": 404},
+    ),
+    (
+        "B delete",
+        "delete",
+        "/api/v1/observations/{b_public}/",
+        None,
+        {**ADMIN_ONLY, "participant": 403, "other_participant": 403, "admin": 204},
+    ),
+    (
+        "B move a lamp",
+        "post",
+        "/api/v1/observations/{b_public}/transition/",
+        {"status": "confirmed"},
+        ADMIN_ONLY,
+    ),
+    (
+        "B move an internal one",
+        "post",
+        "/api/v1/observations/{b_internal}/transition/",
+        {"status": "confirmed"},
+        {**ADMIN_ONLY, **dict.fromkeys(["lighting_staff", "streets_staff", "planner"], 404)},
+    ),
+    (
+        "B add photo",
+        "post",
+        "/api/v1/observations/{b_public}/photos/",
+        "photo",
+        {**everyone(403), "admin": 201},
+    ),
+    ("B published plan", "get", "/api/v1/plans/{b_plan}/", None, READ_ALL),
+    ("B draft plan", "get", "/api/v1/plans/{b_draft}/", None, ADMIN_ONLY_404),
+    ("B create action", "post", "/api/v1/actions/", "b_action", {**ADMIN_ONLY, "admin": 201}),
+    (
+        "B police action progress",
+        "patch",
+        "/api/v1/actions/{b_police_action}/",
+        "progress",
+        ADMIN_ONLY,
+    ),
+    (
+        "B draft plan's action progress",
+        "patch",
+        "/api/v1/actions/{b_draft_action}/",
+        "progress",
+        {
+            **everyone(DENIED),
+            "police": 404,
+            "lighting_staff": 404,
+            "streets_staff": 404,
+            "planner": 404,
+            "admin": 200,
+        },
     ),
 ]
 
@@ -206,12 +324,58 @@ def jpeg(colour):
     return SimpleUploadedFile("photo.jpg", out.getvalue(), content_type="image/jpeg")
 
 
+def police_action(plan, title="Partiointi asemalla"):
+    """An action of the plan owned by the police department of tests.api.conftest.POLICE
+    (its name in other letter case: the owner is recognised ignoring case)."""
+    return plan.actions.create(
+        year=plan.period_start.year + 1,
+        title=title,
+        owner_kind=OwnerKind.POLICE,
+        owner_name=POLICE[1].upper(),
+        indicator="Partioita viikossa",
+        baseline=1,
+        target=4,
+    )
+
+
+def elsewhere_observation(town, **fields):
+    return Observation.objects.create(
+        municipality=town,
+        category=Category.objects.get(code="lamp_out"),
+        geom=Point(*ELSEWHERE, srid=4326),
+        **fields,
+    )
+
+
+def other_world(town) -> dict:
+    """Municipality B's data: observations, a photo, a walk, plans, actions; the police
+    action is owned by an organisation of the same kind and name as the test town's
+    partner (who is no partner of B)."""
+    internal = elsewhere_observation(town, visibility=Visibility.INTERNAL)
+    plan = make_plan(town, title="Muualan suunnitelma")
+    draft = make_plan(town, state=PlanState.DRAFT, title="Muualan luonnos")
+    return {
+        "b_public": elsewhere_observation(town).pk,
+        "b_internal": internal.pk,
+        "b_photo": store_photo(internal, jpeg((30, 200, 200)))[0].pk,
+        "b_walk": make_walk(town, title="Muualan kävely").pk,
+        "b_plan": plan.pk,
+        "b_draft": draft.pk,
+        "b_police_action": police_action(plan).pk,
+        "b_draft_action": police_action(draft).pk,
+    }
+
+
 @pytest.fixture
-def world(personas, walk, municipality, make_observation, settings, tmp_path):
+def world(personas, walk, municipality, other_town, make_observation, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     own = make_observation(walk=walk, participant=personas["participant"].participant)
     internal = make_observation(visibility=Visibility.INTERNAL)
+    plan = make_plan(municipality)
     return {
+        **other_world(other_town),
+        "police_action": police_action(plan).pk,
+        "lighting_action": plan.actions.filter(owner_name="Katuvalaistus").first().pk,
         "walk": walk.pk,
         "district": municipality.districts.first().pk,
         "own": own.pk,
@@ -219,7 +383,7 @@ def world(personas, walk, municipality, make_observation, settings, tmp_path):
         "pothole": make_observation(category="pothole").pk,
         "photo": store_photo(own, jpeg((200, 30, 30)))[0].pk,
         "internal_photo": store_photo(internal, jpeg((30, 30, 200)))[0].pk,
-        "plan": make_plan(municipality).pk,
+        "plan": plan.pk,
         "draft": make_plan(municipality, state="draft", title="Luonnos").pk,
     }
 
@@ -237,6 +401,17 @@ def body_for(body, walk):
         return {"code": walk.join_code, "group": "residents", "privacy_accepted": True}
     if body == "new":
         return feature()
+    if body == "new_in_b":
+        return feature(*ELSEWHERE)
+    if body == "progress":
+        return {"status": "in_progress", "current_value": 3}
+    if body == "b_action":
+        plan = SafetyPlan.objects.get(title="Muualan suunnitelma")
+        return {
+            "plan": plan.pk,
+            "title": "Muualle valoa",
+            "district": plan.priorities.first().district_id,
+        }
     if body == "track":
         return {"type": "LineString", "coordinates": [[26.91, 60.45], [26.92, 60.46]]}
     if body == "action":
