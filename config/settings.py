@@ -252,6 +252,13 @@ CONTENT_SECURITY_POLICY = {
 # pages that place points with it; camera and microphone nowhere (a photo is taken through
 # the file input, by the phone's own camera app).
 GEOLOCATION_PATHS = ("/walk/", "/report/", "/survey/", "/public/")
+# How long personal data is kept, in days (operations/personal_data.py; `manage.py
+# apply_retention` daily). After that it is removed or made anonymous; the privacy page of
+# each municipality states these figures.
+RETENTION_DAYS = {
+    "participant_names": env_int("RETENTION_PARTICIPANT_NAMES_DAYS", 365),
+    "participant_tracks": env_int("RETENTION_PARTICIPANT_TRACKS_DAYS", 90),
+}
 # Sign-in throttling (frontend/signin.py, the site's and the admin's sign-in): failures
 # counted per account and per address for LOGIN_FAILURE_WINDOW seconds.
 LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)

@@ -5,6 +5,7 @@ from django.urls.converters import IntConverter
 
 from frontend.signin import AdminSignInForm
 from operations.health import health
+from operations.views import privacy
 
 # The admin's sign-in is throttled like the site's (frontend/signin.py).
 admin.site.login_form = AdminSignInForm
@@ -23,6 +24,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("privacy/<str:code>/", privacy, name="privacy"),
     path("api/", include("api.urls")),
     path("ogc/", include("ogc.urls")),
     path("tiles/", include("ogc.tiles")),

@@ -947,9 +947,12 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or '—'}: {self.get_action_display()}"
 
     @classmethod
-    def record(cls, action, *, by, target, municipality=None, **details) -> "AuditEvent":
+    def record(
+        cls, action, *, by, target, municipality=None, label=None, **details
+    ) -> "AuditEvent":
         """Put a change on record. `by` is the user (None or anonymous for a participant or
-        the system); `target` the changed object; `details` what changed, JSON-ready."""
+        the system); `target` the changed object (`label` instead of its name where the name
+        is the personal data concerned); `details` what changed, JSON-ready."""
         actor = by if getattr(by, "is_authenticated", False) else None
         if municipality is None:
             municipality_id = getattr(target, "municipality_id", None)
@@ -961,7 +964,7 @@ class AuditEvent(models.Model):
             action=action,
             target_type=target._meta.model_name,
             target_id=target.pk,
-            target_label=str(target)[:200],
+            target_label=(str(target) if label is None else label)[:200],
             municipality_id=municipality_id,
             details=details,
         )
