@@ -415,6 +415,7 @@ class ActionCreateView(LyhtyView):
             raise ValidationError({"key": [_("This key was used for an action of another plan.")]})
         return Response(action_json(request, action), status=status.HTTP_200_OK)
 
+
 # --- an action's progress: its owner partner, or a planner of its municipality ------------
 
 
