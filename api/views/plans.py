@@ -4,21 +4,31 @@ and actions made from a hotspot on the map (planners and administrators). An act
 `responsible_person` (a civil servant's name) is given to staff, planners and
 administrators only.
 
+Everyone but planners and administrators reads a plan as last published (its latest
+revision, plans.published); planners and administrators read the working copy, with
+`unpublished_changes` telling whether it differs, or the published one with
+`?version=published`. `last_updated` is the date of the last publication. Every text
+comes in the reader's language (`title`) and in each language (`title_fi`, `title_sv`,
+`title_en`; empty when missing).
+
 `POST /api/v1/actions/` is the map page's "Create action" contract:
 
     {"plan": 7, "title": "…", "district": 12}            or "area": {GeoJSON Polygon, EPSG:4326}
      "filters": {"theme": "lighting", "status": "new,confirmed", …}   same names as the list
      optional: description, priority, year, deadline, owner_kind, owner_name,
-               responsible_person, status, indicator, baseline, target, current_value
+               responsible_person, status, indicator, baseline, target, current_value,
+               title_fi, title_sv, title_en (and description_…, indicator_…)
 
-→ 201 with the action (its linked observations counted) and `plan_url`, the plan page.
+`title`, `description` and `indicator` are in the caller's language (Accept-Language);
+the suffixed names set one language each. → 201 with the action (its linked observations
+counted) and `plan_url`, the plan page. In a published plan the new action is a draft
+until a planner publishes the plan again.
 """
 
 import json
 
 from django.contrib.gis.geos import GEOSException, Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -32,10 +42,16 @@ from api.filters import ObservationFilters, read_query
 from api.geojson import geometry_schema
 from api.permissions import caller_role, observations_for, reads_internal
 from api.schemas import BAD_REQUEST, FORBIDDEN, ID, NOT_FOUND
-from api.serializers import CRS_MESSAGE, _position, wrong_crs
+from api.serializers import CRS_MESSAGE, _position, language, wrong_crs
 from api.views.common import LyhtyView
 from geo.models import District
-from plans.models import Action, ActionStatus, OwnerKind, Priority, SafetyPlan
+from plans.models import LANGUAGES, ActionStatus, OwnerKind, SafetyPlan
+from plans.published import (
+    content_for,
+    count_observations,
+    has_unpublished_changes,
+    latest_revision,
+)
 from plans.services import action_from_hotspot
 from walks import roles
 from walks.filters import apply_filters
@@ -75,15 +91,36 @@ def plan_page_url(request, plan) -> str:
     return request.build_absolute_uri(f"{url}?plan={plan.pk}")
 
 
-def plan_summary(request, plan) -> dict:
+def reads_published(request) -> bool:
+    return request.GET.get("version") == "published" or not sees_drafts(request)
+
+
+def texts(obj, *names) -> dict:
+    """Each text in the reader's language and in every language."""
+    found = {}
+    for name in names:
+        found[name] = str(getattr(obj, name))
+        for code in LANGUAGES:
+            found[f"{name}_{code}"] = getattr(obj, f"{name}_{code}")
+    return found
+
+
+def plan_summary(request, content) -> dict:
+    plan = content.plan
+    revision = content.revision or (latest_revision(plan) if plan.is_published else None)
     return {
         "id": plan.pk,
         "municipality": {"code": plan.municipality.code, "name": plan.municipality.name},
-        "title": plan.title,
+        **texts(plan, "title", "summary"),
         "period": {"start": plan.period_start, "end": plan.period_end},
         "state": plan.state,
         "published_at": plan.published_at,
-        "summary": plan.summary,
+        "last_updated": revision.published_at if revision else None,
+        **(
+            {"unpublished_changes": has_unpublished_changes(plan)}
+            if content.revision is None and plan.is_published
+            else {}
+        ),
         "url": request.build_absolute_uri(reverse("plan-detail", kwargs={"id": plan.pk})),
         "page_url": plan_page_url(request, plan),
     }
@@ -98,14 +135,13 @@ def action_json(request, action) -> dict:
         "plan": action.plan_id,
         "priority": action.priority_id,
         "year": action.year,
-        "title": action.title,
-        "description": action.description,
+        **texts(action, "title", "description"),
         "owner_kind": action.owner_kind,
         "owner_name": action.owner_name,
         **({"responsible_person": action.responsible_person} if named else {}),
         "deadline": action.deadline,
         "status": action.status,
-        "indicator": action.indicator,
+        **texts(action, "indicator"),
         "baseline": action.baseline,
         "target": action.target,
         "current_value": action.current_value,
@@ -113,21 +149,15 @@ def action_json(request, action) -> dict:
         "area": json.loads(action.geom.geojson) if action.geom else None,
         "filters": action.source_filters,
         "observations": action.observation_count,
-        "walks": sorted(walk.pk for walk in action.walks.all()),
+        "walks": sorted(action.walk_ids),
         "plan_url": plan_page_url(request, action.plan),
     }
 
 
-def plan_detail(request, plan) -> dict:
-    actions = (
-        plan.actions.select_related("plan__municipality")
-        .counting(observations_for(request))
-        .prefetch_related("walks")
-    )
-    priorities = plan.priorities.select_related("theme", "district")
-    promises = plan.promises.prefetch_related(Prefetch("priorities", Priority.objects.only("pk")))
+def plan_detail(request, content) -> dict:
+    actions = count_observations(content.actions, observations_for(request))
     return {
-        **plan_summary(request, plan),
+        **plan_summary(request, content),
         "priorities": [
             {
                 "id": priority.pk,
@@ -137,21 +167,20 @@ def plan_detail(request, plan) -> dict:
                     if priority.district
                     else None
                 ),
-                "reason": priority.reason,
+                **texts(priority, "reason"),
                 "order": priority.order,
             }
-            for priority in priorities
+            for priority in content.priorities
         ],
         "actions": [action_json(request, action) for action in actions],
         "promises": [
             {
                 "id": promise.pk,
-                "title": promise.title,
-                "text": promise.text,
+                **texts(promise, "title", "text"),
                 "police": promise.police,
-                "priorities": sorted(p.pk for p in promise.priorities.all()),
+                "priorities": sorted(promise.priority_ids),
             }
-            for promise in promises
+            for promise in content.promises
         ],
     }
 
@@ -174,7 +203,8 @@ class PlanList(LyhtyView):
         plans = plans_for(request).latest_first()
         if "municipality" in query:
             plans = plans.in_municipality(query["municipality"])
-        results = [plan_summary(request, plan) for plan in plans]
+        public = reads_published(request)
+        results = [plan_summary(request, content_for(plan, public=public)) for plan in plans]
         return Response({"count": len(results), "results": results})
 
 
@@ -188,7 +218,9 @@ class PlanDetail(LyhtyView):
         responses={200: _PLAN, 404: NOT_FOUND},
     )
     def get(self, request, id):
-        return Response(plan_detail(request, get_object_or_404(plans_for(request), pk=id)))
+        plan = get_object_or_404(plans_for(request), pk=id)
+        content = content_for(plan, public=reads_published(request))
+        return Response(plan_detail(request, content))
 
 
 # --- an action from a hotspot ------------------------------------------------------------
@@ -276,9 +308,12 @@ class FiltersField(serializers.Field):
         return value["raw"]
 
 
+TEXT_LENGTHS = {"title": 200, "description": 5000, "indicator": 200}
+
+
 class ActionCreate(serializers.Serializer):
     plan = serializers.IntegerField(min_value=1, max_value=10**18 - 1)
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(required=False, max_length=200)
     district = serializers.IntegerField(required=False, min_value=1, max_value=10**18 - 1)
     area = GeoJSONPolygonField(required=False)
     filters = FiltersField(required=False)
@@ -295,7 +330,22 @@ class ActionCreate(serializers.Serializer):
     target = serializers.FloatField(required=False)
     current_value = serializers.FloatField(required=False)
 
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, length in TEXT_LENGTHS.items():
+            for code in LANGUAGES:
+                fields[f"{name}_{code}"] = serializers.CharField(
+                    required=False, allow_blank=True, max_length=length
+                )
+        return fields
+
     def validate(self, attrs):
+        # The unsuffixed texts are in the caller's language; a suffixed one says its own.
+        for name in TEXT_LENGTHS:
+            if name in attrs:
+                attrs.setdefault(f"{name}_{language()}", attrs.pop(name))
+        if not any(attrs.get(f"title_{code}") for code in LANGUAGES):
+            raise ValidationError({"title": [_("Give the action a title.")]})
         request = self.context["request"]
         plan = plans_for(request).filter(pk=attrs["plan"]).first()
         if plan is None:
@@ -364,5 +414,8 @@ class ActionCreateView(LyhtyView):
             )
         except DjangoValidationError as error:
             raise ValidationError(error.message_dict) from error
-        action = Action.objects.counting(observations_for(request)).get(pk=action.pk)
+        action.plan = plan
+        action.observation_ids = set(action.observations.values_list("pk", flat=True))
+        action.walk_ids = []
+        count_observations([action], observations_for(request))
         return Response(action_json(request, action), status=status.HTTP_201_CREATED)
