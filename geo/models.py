@@ -11,10 +11,19 @@ from geo.crs import CRS_CHOICES, NATIONAL_CRS
 from geo.functions import ConcatWS
 
 
+def chosen_language(by_language: dict) -> str | None:
+    """The language whose text is shown: the active one when it has a text, else Finnish,
+    then Swedish, then English; None when none has."""
+    for code in ((get_language() or "fi")[:2], "fi", "sv", "en"):
+        if by_language.get(code):
+            return code
+    return None
+
+
 def pick_language(fi: str, sv: str, en: str) -> str:
     """The text in the active language, falling back to Finnish, then to whatever exists."""
     by_language = {"fi": fi, "sv": sv, "en": en}
-    return by_language.get((get_language() or "fi")[:2]) or fi or sv or en
+    return by_language.get(chosen_language(by_language), "")
 
 
 class Country(models.TextChoices):

@@ -22,7 +22,13 @@ from django.utils.translation import gettext as _
 from analysis.heatmap import PUBLIC_MIN_COUNT, heatmap
 from analysis.picture import Period, municipality_picture, resolved_at
 from plans import maps
-from plans.models import Action, ActionStatus
+from plans.models import Action, ActionStatus, PlanRevision, SafetyPlan
+from plans.published import (
+    content_for,
+    count_observations,
+    has_unpublished_changes,
+    published_actions,
+)
 from walks.cache import cached
 from walks.filters import apply_filters
 from walks.models import (
@@ -188,26 +194,27 @@ def compute_figures(municipality, period: Period) -> dict:
     }
 
 
-def plan_context(plan) -> dict:
+def plan_context(plan, *, public: bool = True) -> dict:
+    """The plan page: the published content (`public`), or the working copy planners edit,
+    with whether it differs from what is published."""
+    content = content_for(plan, public=public)
     municipality = plan.municipality
-    priorities = list(plan.priorities.select_related("theme", "district"))
-    actions = list(
-        plan.actions.select_related("priority__theme", "district")
-        .counting(public_observations())
-        .order_by("year", "deadline", "pk")
-    )
+    actions = count_observations(content.actions, public_observations())
     years = {}
     for action in actions:
         years.setdefault(action.year, []).append(action)
     statuses = Counter(action.status for action in actions)
     walks = SafetyWalk.objects.filter(municipality=municipality).defer("route", "track")
     return {
-        "plan": plan,
+        "plan": content.plan,
+        "content": content,
+        "public": public,
+        "unpublished_changes": not public and has_unpublished_changes(plan),
         "municipality": municipality,
-        "priorities": priorities,
+        "priorities": content.priorities,
         "years": sorted(years.items()),
         "status_counts": [(label, statuses.get(value, 0)) for value, label in ActionStatus.choices],
-        "promises": plan.promises.prefetch_related("priorities__theme", "priorities__district"),
+        "promises": content.promises,
         "walks": walks.order_by("-starts_at"),
         **plan_figures(plan),
     }
@@ -230,15 +237,16 @@ def protocol_context(walk, *, internal: bool) -> dict:
     """The protocol as `internal` readers (staff, planners, administrators) see it, or as
     everyone else does: public findings only, actions of published plans only, no names of
     responsible persons, no follow-up notes and no recorded track (it starts at someone's
-    home; the API hides it too)."""
+    home; the API hides it too). The public reads the published revisions of the plans
+    (plans.published); internal readers the working copies, drafts included."""
     observations = Observation.objects.all() if internal else public_observations()
-    actions = Action.objects.all() if internal else Action.objects.in_published_plans()
     findings = list(
         observations.in_walk(walk)
         .select_related("category__theme", "responsible_unit", "district", "category__default_unit")
-        .prefetch_related("photos", Prefetch("actions", queryset=actions))
+        .prefetch_related("photos")
         .order_by("observed_at", "pk")
     )
+    linked = linked_actions(walk, findings, internal=internal)
     groups = dict(
         WalkParticipant.objects.filter(walk=walk)
         .values_list("group")
@@ -253,16 +261,13 @@ def protocol_context(walk, *, internal: bool) -> dict:
                 "observation": finding,
                 "unit": unit.name if unit else "",
                 "photos": [p for p in map(thumbnail_data, finding.photos.all()) if p],
-                "actions": list(finding.actions.all()),
+                "actions": [a for a in linked if finding.pk in a.observation_ids],
             }
         )
     route = maps.as_json(walk.route) if walk.route else None
     track = maps.as_json(walk.track) if walk.track and internal else None
     points = [(f.geom.x, f.geom.y, f.category.name) for f in findings]
     route_map = maps.route_map(walk, "route", _("Route"), route, track, points)
-    linked = (
-        actions.filter(walks=walk) | actions.filter(observations__in=[f.pk for f in findings])
-    ).distinct()
     return {
         "walk": walk,
         "internal": internal,
@@ -272,15 +277,43 @@ def protocol_context(walk, *, internal: bool) -> dict:
         "participant_total": sum(groups.values()),
         "findings": rows,
         "route_map": route_map,
-        "actions": linked.select_related("plan").order_by("deadline", "pk"),
+        "actions": sorted(linked, key=lambda a: (a.deadline is None, a.deadline, a.pk)),
     }
+
+
+def linked_actions(walk, findings, *, internal: bool) -> list:
+    """The actions linked to the walk or to one of its findings, each with
+    `observation_ids`: from the working copies (internal) or the published revisions."""
+    if internal:
+        rows = (
+            Action.objects.filter(Q(walks=walk) | Q(observations__walk=walk))
+            .distinct()
+            .select_related("plan")
+            .prefetch_related(Prefetch("observations", queryset=Observation.objects.only("pk")))
+        )
+        actions = []
+        for action in rows:
+            action.observation_ids = {o.pk for o in action.observations.all()}
+            actions.append(action)
+        return actions
+    plans = SafetyPlan.objects.published().filter(municipality=walk.municipality_id)
+    shown = {finding.pk for finding in findings}
+    return [
+        action
+        for action in published_actions(plans)
+        if walk.pk in action.walk_ids or shown.intersection(action.observation_ids)
+    ]
 
 
 def protocol_stamp(walk) -> list:
     """What the protocol shows besides the observations (walks.cache adds their stamp).
 
-    Publishing a plan shows its actions to the public: the plans' stamps count too."""
+    The working copies of the linked actions (internal readers) and the municipality's
+    publications (the public) count too."""
     actions = Action.objects.filter(Q(walks=walk) | Q(observations__walk=walk)).aggregate(
-        last=Max("updated_at"), plans=Max("plan__updated_at"), n=Count("pk", distinct=True)
+        last=Max("updated_at"), n=Count("pk", distinct=True)
     )
-    return [walk.title, walk.state, walk.follow_up_notes, str(walk.starts_at), actions]
+    published = PlanRevision.objects.filter(plan__municipality=walk.municipality_id).aggregate(
+        last=Max("pk"), n=Count("pk")
+    )
+    return [walk.title, walk.state, walk.follow_up_notes, str(walk.starts_at), actions, published]

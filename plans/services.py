@@ -57,7 +57,6 @@ def action_from_hotspot(
     plan: SafetyPlan,
     observations: ObservationQuerySet,
     *,
-    title: str,
     district=None,
     area: GEOSGeometry | None = None,
     filters: dict | None = None,
@@ -67,6 +66,7 @@ def action_from_hotspot(
     """A new action in the plan for a hotspot (a district or an area), with the hotspot's
     observations linked.
 
+    `fields` are the action's columns, its texts by language (`title_fi`, `title_sv`, …).
     `observations` is what the caller may read, already narrowed by the map's filters;
     `filters` is the same filters as JSON, kept on the action as a record. The links are
     made in one set-based statement in PostGIS, whatever their number.
@@ -79,7 +79,6 @@ def action_from_hotspot(
         fields["year"] = min(max(year, plan.period_start.year), plan.period_end.year)
     action = Action(
         plan=plan,
-        title=title,
         district=district,
         geom=as_multipolygon(area),
         source_filters=filters or {},

@@ -15,6 +15,9 @@ Who sees what:
   recorded track (INTERNAL_READERS below is the one place that decides). No participant
   is named: participants are counted by group, findings carry no reporter.
 - The plan page names no responsible person, for any reader: it is the public document.
+- A published plan's content is its latest published revision (plans.published) for
+  everyone but planners and administrators, who see the working copy with a note when it
+  differs from what is published; `?version=published` shows them the public's version.
 
 The PDF and PNGs are printed by Chromium (plans.render) and cached (walks.cache) under the
 plan's (or walk's) change stamp, per language, until the observations change.
@@ -27,6 +30,7 @@ from django.template.loader import render_to_string
 from plans import render as printer
 from plans.models import SafetyPlan
 from plans.page import plan_context, protocol_context, protocol_stamp
+from plans.published import latest_revision
 from walks import roles
 from walks.cache import cached
 from walks.models import SafetyWalk
@@ -57,21 +61,26 @@ def shown_plan(plans) -> SafetyPlan | None:
     return plans.published().latest_first().first() or plans.latest_first().first()
 
 
-def plan_html(request, plan, *, printing=False) -> str:
-    context = {**plan_context(plan), "printing": printing}
-    return render_to_string("plans/plan.html", context, request=request)
+def reads_published(request, plan) -> bool:
+    """The caller reads the published content: everyone but the plan's municipality's
+    planners and administrators, and they too when they ask for it."""
+    wanted = request.GET.get("version") == "published"
+    return wanted or not roles.organises(role_in(request.user, plan.municipality_id))
 
 
 def plan_page(request, code):
     plan = plan_for(request, code)
-    return HttpResponse(plan_html(request, plan))
+    context = {**plan_context(plan, public=reads_published(request, plan)), "printing": False}
+    return render(request, "plans/plan.html", context)
 
 
 def printed_plan(request, plan) -> dict:
-    """The plan's PDF and the PNG of each map, printed once per change."""
+    """The plan's PDF and the PNG of each map, printed once per publication (the public)
+    or per change (the working copy)."""
+    public = reads_published(request, plan)
 
     def print_plan():
-        context = {**plan_context(plan), "printing": True}
+        context = {**plan_context(plan, public=public), "printing": True}
         html = render_to_string("plans/plan.html", context, request=request)
         ids = {fmap.name: fmap.element_id for fmap in context["maps"]}
         result = printer.render(request.path, html, element_ids=ids.values())
@@ -80,7 +89,9 @@ def printed_plan(request, plan) -> dict:
             "pngs": {name: result.pngs[element_id] for name, element_id in ids.items()},
         }
 
-    return cached("plan-print", [plan.pk, plan.change_stamp()], print_plan, PRINT_SECONDS)
+    revision = latest_revision(plan) if public else None
+    version = f"revision {revision.pk}" if revision else plan.change_stamp()
+    return cached("plan-print", [plan.pk, version], print_plan, PRINT_SECONDS)
 
 
 def file_name(*parts) -> str:

@@ -4,14 +4,25 @@ and actions made from a hotspot on the map (planners and administrators). An act
 `responsible_person` (a civil servant's name) is given to staff, planners and
 administrators only.
 
+Everyone but planners and administrators reads a plan as last published (its latest
+revision, plans.published); planners and administrators read the working copy, with
+`unpublished_changes` telling whether it differs, or the published one with
+`?version=published`. `last_updated` is the date of the last publication. Every text
+comes in the reader's language (`title`) and in each language (`title_fi`, `title_sv`,
+`title_en`; empty when missing).
+
 `POST /api/v1/actions/` is the map page's "Create action" contract:
 
     {"plan": 7, "title": "…", "district": 12}            or "area": {GeoJSON Polygon, EPSG:4326}
      "filters": {"theme": "lighting", "status": "new,confirmed", …}   same names as the list
      optional: description, priority, year, deadline, owner_kind, owner_name,
-               responsible_person, status, indicator, baseline, target, current_value
+               responsible_person, status, indicator, baseline, target, current_value,
+               title_fi, title_sv, title_en (and description_…, indicator_…)
 
-→ 201 with the action (its linked observations counted) and `plan_url`, the plan page.
+`title`, `description` and `indicator` are in the caller's language (Accept-Language);
+the suffixed names set one language each. → 201 with the action (its linked observations
+counted) and `plan_url`, the plan page. In a published plan the new action is a draft
+until a planner publishes the plan again.
 
 With `"key": "<UUID>"` (the page makes one per dialog) the request is idempotent: a repeat
 with the same key (a double click, a retry) makes nothing and answers 200 with the action
@@ -23,7 +34,6 @@ import json
 from django.contrib.gis.geos import GEOSException, Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -37,11 +47,17 @@ from api.filters import ObservationFilters, read_query
 from api.geojson import geometry_schema
 from api.permissions import caller, caller_role, observations_for, reads_internal_in
 from api.schemas import BAD_REQUEST, FORBIDDEN, ID, NOT_FOUND
-from api.serializers import CRS_MESSAGE, _position, wrong_crs
+from api.serializers import CRS_MESSAGE, _position, language, wrong_crs
 from api.views.common import LyhtyView
 from geo.models import District
-from plans.models import Action, ActionStatus, OwnerKind, Priority, SafetyPlan
+from plans.models import LANGUAGES, Action, ActionStatus, OwnerKind, SafetyPlan
 from plans.partners import report_progress
+from plans.published import (
+    content_for,
+    count_observations,
+    has_unpublished_changes,
+    latest_revision,
+)
 from plans.services import action_from_hotspot
 from walks import roles
 from walks.filters import apply_filters
@@ -90,15 +106,41 @@ def plan_page_url(request, plan) -> str:
     return request.build_absolute_uri(f"{url}?plan={plan.pk}")
 
 
-def plan_summary(request, plan) -> dict:
+def reads_published(request, plan) -> bool:
+    """The published content, unless the caller changes the plans of this plan's
+    municipality and does not ask for the published one."""
+    if request.GET.get("version") == "published":
+        return True
+    scope = plans_to_change(request)
+    return scope is not None and plan.municipality_id not in scope
+
+
+def texts(obj, *names) -> dict:
+    """Each text in the reader's language and in every language."""
+    found = {}
+    for name in names:
+        found[name] = str(getattr(obj, name))
+        for code in LANGUAGES:
+            found[f"{name}_{code}"] = getattr(obj, f"{name}_{code}")
+    return found
+
+
+def plan_summary(request, content) -> dict:
+    plan = content.plan
+    revision = content.revision or (latest_revision(plan) if plan.is_published else None)
     return {
         "id": plan.pk,
         "municipality": {"code": plan.municipality.code, "name": plan.municipality.name},
-        "title": plan.title,
+        **texts(plan, "title", "summary"),
         "period": {"start": plan.period_start, "end": plan.period_end},
         "state": plan.state,
         "published_at": plan.published_at,
-        "summary": plan.summary,
+        "last_updated": revision.published_at if revision else None,
+        **(
+            {"unpublished_changes": has_unpublished_changes(plan)}
+            if content.revision is None and plan.is_published
+            else {}
+        ),
         "url": request.build_absolute_uri(reverse("plan-detail", kwargs={"id": plan.pk})),
         "page_url": plan_page_url(request, plan),
     }
@@ -113,14 +155,13 @@ def action_json(request, action) -> dict:
         "plan": action.plan_id,
         "priority": action.priority_id,
         "year": action.year,
-        "title": action.title,
-        "description": action.description,
+        **texts(action, "title", "description"),
         "owner_kind": action.owner_kind,
         "owner_name": action.owner_name,
         **({"responsible_person": action.responsible_person} if named else {}),
         "deadline": action.deadline,
         "status": action.status,
-        "indicator": action.indicator,
+        **texts(action, "indicator"),
         "baseline": action.baseline,
         "target": action.target,
         "current_value": action.current_value,
@@ -128,21 +169,25 @@ def action_json(request, action) -> dict:
         "area": json.loads(action.geom.geojson) if action.geom else None,
         "filters": action.source_filters,
         "observations": action.observation_count,
-        "walks": sorted(walk.pk for walk in action.walks.all()),
+        "walks": sorted(action.walk_ids),
         "plan_url": plan_page_url(request, action.plan),
     }
 
 
-def plan_detail(request, plan) -> dict:
-    actions = (
-        plan.actions.select_related("plan__municipality")
-        .counting(observations_for(request))
-        .prefetch_related("walks")
-    )
-    priorities = plan.priorities.select_related("theme", "district")
-    promises = plan.promises.prefetch_related(Prefetch("priorities", Priority.objects.only("pk")))
+def counted_action_json(request, action) -> dict:
+    """action_json of an action read from the database (the working copy): its linked
+    observations that the caller may see counted, and the walks they come from."""
+    linked = action.observations.values_list("pk", "walk_id")
+    action.observation_ids = {pk for pk, _walk in linked}
+    action.walk_ids = sorted({walk for _pk, walk in linked if walk is not None})
+    count_observations([action], observations_for(request))
+    return action_json(request, action)
+
+
+def plan_detail(request, content) -> dict:
+    actions = count_observations(content.actions, observations_for(request))
     return {
-        **plan_summary(request, plan),
+        **plan_summary(request, content),
         "priorities": [
             {
                 "id": priority.pk,
@@ -152,21 +197,20 @@ def plan_detail(request, plan) -> dict:
                     if priority.district
                     else None
                 ),
-                "reason": priority.reason,
+                **texts(priority, "reason"),
                 "order": priority.order,
             }
-            for priority in priorities
+            for priority in content.priorities
         ],
         "actions": [action_json(request, action) for action in actions],
         "promises": [
             {
                 "id": promise.pk,
-                "title": promise.title,
-                "text": promise.text,
+                **texts(promise, "title", "text"),
                 "police": promise.police,
-                "priorities": sorted(p.pk for p in promise.priorities.all()),
+                "priorities": sorted(promise.priority_ids),
             }
-            for promise in promises
+            for promise in content.promises
         ],
     }
 
@@ -189,7 +233,10 @@ class PlanList(LyhtyView):
         plans = plans_for(request).latest_first()
         if "municipality" in query:
             plans = plans.in_municipality(query["municipality"])
-        results = [plan_summary(request, plan) for plan in plans]
+        results = [
+            plan_summary(request, content_for(plan, public=reads_published(request, plan)))
+            for plan in plans
+        ]
         return Response({"count": len(results), "results": results})
 
 
@@ -203,7 +250,9 @@ class PlanDetail(LyhtyView):
         responses={200: _PLAN, 404: NOT_FOUND},
     )
     def get(self, request, id):
-        return Response(plan_detail(request, get_object_or_404(plans_for(request), pk=id)))
+        plan = get_object_or_404(plans_for(request), pk=id)
+        content = content_for(plan, public=reads_published(request, plan))
+        return Response(plan_detail(request, content))
 
 
 # --- an action from a hotspot ------------------------------------------------------------
@@ -291,9 +340,12 @@ class FiltersField(serializers.Field):
         return value["raw"]
 
 
+TEXT_LENGTHS = {"title": 200, "description": 5000, "indicator": 200}
+
+
 class ActionCreate(serializers.Serializer):
     plan = serializers.IntegerField(min_value=1, max_value=10**18 - 1)
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(required=False, max_length=200)
     key = serializers.UUIDField(
         required=False,
         help_text=_(
@@ -317,7 +369,22 @@ class ActionCreate(serializers.Serializer):
     target = serializers.FloatField(required=False)
     current_value = serializers.FloatField(required=False)
 
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, length in TEXT_LENGTHS.items():
+            for code in LANGUAGES:
+                fields[f"{name}_{code}"] = serializers.CharField(
+                    required=False, allow_blank=True, max_length=length
+                )
+        return fields
+
     def validate(self, attrs):
+        # The unsuffixed texts are in the caller's language; a suffixed one says its own.
+        for name in TEXT_LENGTHS:
+            if name in attrs:
+                attrs.setdefault(f"{name}_{language()}", attrs.pop(name))
+        if not any(attrs.get(f"title_{code}") for code in LANGUAGES):
+            raise ValidationError({"title": [_("Give the action a title.")]})
         request = self.context["request"]
         plan = plans_for(request).filter(pk=attrs["plan"]).first()
         if plan is None:
@@ -400,20 +467,19 @@ class ActionCreateView(LyhtyView):
             if made is None:
                 raise
             return made
-        action = Action.objects.counting(observations_for(request)).get(pk=action.pk)
-        return Response(action_json(request, action), status=status.HTTP_201_CREATED)
+        return Response(counted_action_json(request, action), status=status.HTTP_201_CREATED)
 
     @staticmethod
     def made_with(request, key, plan) -> Response | None:
         """The answer to a repeated request: the action its key made (200), or None."""
         if key is None:
             return None
-        action = Action.objects.counting(observations_for(request)).filter(request_key=key).first()
+        action = Action.objects.select_related("plan__municipality").filter(request_key=key).first()
         if action is None:
             return None
         if action.plan_id != plan.pk:
             raise ValidationError({"key": [_("This key was used for an action of another plan.")]})
-        return Response(action_json(request, action), status=status.HTTP_200_OK)
+        return Response(counted_action_json(request, action), status=status.HTTP_200_OK)
 
 
 # --- an action's progress: its owner partner, or a planner of its municipality ------------
@@ -479,5 +545,5 @@ class ActionDetail(LyhtyView):
             )
         except DjangoValidationError as error:
             raise ValidationError(error.message_dict) from error
-        action = Action.objects.counting(observations_for(request)).get(pk=action.pk)
-        return Response(action_json(request, action))
+        action = Action.objects.select_related("plan__municipality").get(pk=action.pk)
+        return Response(counted_action_json(request, action))

@@ -122,12 +122,19 @@ def hostile_town(municipality):
     rename(municipality.districts.all(), TAGS["district"], "name", "name_sv")
     rename(type(municipality).objects.all(), TAGS["municipality"], "name_fi", "name_sv", "name_en")
     rename(SafetyWalk.objects.all(), TAGS["walk"], "title", "follow_up_notes")
-    rename(SafetyPlan.objects.all(), TAGS["plan"], "title")
-    rename(SafetyPlan.objects.all(), TAGS["summary"], "summary")
-    rename(Priority.objects.all(), TAGS["priority"], "reason")
-    rename(Action.objects.all(), TAGS["action"], "title", "description", "indicator")
+    rename(SafetyPlan.objects.all(), TAGS["plan"], "title_fi", "title_sv", "title_en")
+    rename(SafetyPlan.objects.all(), TAGS["summary"], "summary_fi", "summary_sv", "summary_en")
+    rename(Priority.objects.all(), TAGS["priority"], "reason_fi", "reason_sv", "reason_en")
+    texts = [
+        f"{name}_{code}"
+        for name in ("title", "description", "indicator")
+        for code in ["fi", "sv", "en"]
+    ]
+    rename(Action.objects.all(), TAGS["action"], *texts)
     rename(Action.objects.all(), TAGS["owner"], "owner_name", "responsible_person")
-    rename(CitizenPromise.objects.all(), TAGS["promise"], "title", "text", "police")
+    promise_texts = [f"{name}_{code}" for name in ("title", "text") for code in ["fi", "sv", "en"]]
+    rename(CitizenPromise.objects.all(), TAGS["promise"], *promise_texts, "police")
+    plan.publish()  # the renamed texts are what the public reads
     return {"walk": walk, "plan": plan}
 
 

@@ -71,7 +71,7 @@ def finland(db, shared_data):
     for code, state in [("285", PlanState.PUBLISHED), ("638", PlanState.DRAFT)]:
         SafetyPlan.objects.create(
             municipality=Municipality.objects.get(code=code),
-            title=f"Turvallisuussuunnitelma {code}",
+            title_fi=f"Turvallisuussuunnitelma {code}",
             period_start=date(today.year - 1, 6, 1),
             period_end=date(today.year + 3, 5, 31),
             state=state,

@@ -317,7 +317,7 @@ def test_it_turns_a_hotspot_and_a_district_into_actions_of_a_plan(page_in, live_
 
     plan = SafetyPlan.objects.create(
         municipality=town["municipality"],
-        title="Turvallisuussuunnitelma 2025–2028",
+        title_fi="Turvallisuussuunnitelma 2025–2028",
         period_start="2025-06-01",
         period_end="2029-05-31",
     )
@@ -337,7 +337,7 @@ def test_it_turns_a_hotspot_and_a_district_into_actions_of_a_plan(page_in, live_
     link = dialog.get_by_role("link", name="Open the plan")
     link.wait_for()
     assert f"/plan/285/?plan={plan.pk}" in link.get_attribute("href")
-    action = Action.objects.get(title="Korjataan valaistus")
+    action = Action.objects.get(title_en="Korjataan valaistus")
     assert action.plan == plan
     assert action.geom is not None and action.district is None
     assert action.source_filters["theme"] == "lighting"
@@ -355,7 +355,7 @@ def test_it_turns_a_hotspot_and_a_district_into_actions_of_a_plan(page_in, live_
     page.wait_for_selector("#action-plan option", state="attached")
     dialog.get_by_role("button", name="Create action").click()
     dialog.get_by_role("link", name="Open the plan").wait_for()
-    assert Action.objects.get(title="Länsi: valaistuskävely").district == town["west"]
+    assert Action.objects.get(title_en="Länsi: valaistuskävely").district == town["west"]
 
     # The plan (a draft, which its planner may open) now lists both actions.
     dialog.get_by_role("link", name="Open the plan").click()

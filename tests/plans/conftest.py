@@ -23,42 +23,43 @@ def make_plan(municipality, *, state=PlanState.PUBLISHED, title="Testilän turva
     today = timezone.localdate()
     plan = SafetyPlan.objects.create(
         municipality=municipality,
-        title=title,
+        title_fi=title,
         period_start=date(today.year - 1, 6, 1),
         period_end=date(today.year + 3, 5, 31),
-        state=state,
-        published_at=timezone.now() if state == PlanState.PUBLISHED else None,
-        summary="Valaistus ja liikenne ensin.",
+        summary_fi="Valaistus ja liikenne ensin.",
     )
     west = municipality.districts.get(code="1")
     lighting = Priority.objects.create(
         plan=plan,
         theme=Theme.objects.get(code="lighting"),
         district=west,
-        reason="Pimeät polut",
+        reason_fi="Pimeät polut",
         order=1,
     )
     Priority.objects.create(
-        plan=plan, theme=Theme.objects.get(code="traffic"), reason="Suojatiet", order=2
+        plan=plan, theme=Theme.objects.get(code="traffic"), reason_fi="Suojatiet", order=2
     )
     for n, status in enumerate(ActionStatus.values):
         Action.objects.create(
             plan=plan,
             priority=lighting,
             year=today.year,
-            title=f"Toimenpide {status}",
+            title_fi=f"Toimenpide {status}",
             owner_name="Katuvalaistus",
             responsible_person="Aino Virtanen",
             deadline=today + timedelta(days=30 * n),
             status=status,
-            indicator="Avoimet valohavainnot",
+            indicator_fi="Avoimet valohavainnot",
             baseline=10,
             target=2,
         )
     promise = CitizenPromise.objects.create(
-        plan=plan, title="Valoisampi Länsi", text="Poliisi partioi.", police="Poliisi"
+        plan=plan, title_fi="Valoisampi Länsi", text_fi="Poliisi partioi.", police="Poliisi"
     )
     promise.priorities.add(lighting)
+    if state == PlanState.PUBLISHED:
+        plan.publish()
+        plan.refresh_from_db()
     return plan
 
 

@@ -33,7 +33,7 @@ def test_it_knows_only_its_states(plan):
 
 def test_it_has_one_whole_municipality_priority_per_theme(plan):
     traffic = Theme.objects.get(code="traffic")
-    refused(lambda: Priority.objects.create(plan=plan, theme=traffic, reason="Toinen"))
+    refused(lambda: Priority.objects.create(plan=plan, theme=traffic, reason_fi="Toinen"))
 
 
 def test_it_wants_a_reason_for_a_priority(plan):
@@ -49,18 +49,20 @@ def test_it_refuses_unknown_action_codes(plan):
 
 def test_it_wants_an_indicator_for_numbers(plan):
     refused(
-        lambda: Action.objects.create(plan=plan, year=2026, title="Luvut ilman mittaria", target=3)
+        lambda: Action.objects.create(
+            plan=plan, year=2026, title_fi="Luvut ilman mittaria", target=3
+        )
     )
 
 
 def test_it_makes_promises_with_the_police(plan):
-    refused(lambda: CitizenPromise.objects.create(plan=plan, title="Lupaus", text="Teksti"))
+    refused(lambda: CitizenPromise.objects.create(plan=plan, title_fi="Lupaus", text_fi="Teksti"))
 
 
 def test_it_checks_an_action_against_its_plan(plan, municipality):
     from django.core.exceptions import ValidationError
 
-    action = Action(plan=plan, year=plan.period_end.year + 1, title="Liian myöhään")
+    action = Action(plan=plan, year=plan.period_end.year + 1, title_fi="Liian myöhään")
     with pytest.raises(ValidationError) as error:
         action.full_clean()
     assert "year" in error.value.message_dict

@@ -44,11 +44,12 @@ def walk(municipality):
         action = Action.objects.create(
             plan=plan,
             year=plan.period_start.year,
-            title=title,
+            title_fi=title,
             owner_name=OWNER,
             responsible_person=PERSON,
         )
         action.walks.add(walk)
+    published.publish()  # the new action is a draft until then
     return walk
 
 
@@ -118,8 +119,8 @@ def test_the_plans_api_names_the_responsible_person_to_staff_only(walk):
     staff = user_client("valo", group=STAFF_GROUP)
     planner = user_client("suunnittelija", group=PLANNERS_GROUP)
     public = client_with()
-    published = walk.actions.get(title=PUBLISHED_ACTION).plan
-    draft = walk.actions.get(title=DRAFT_ACTION).plan
+    published = walk.actions.get(title_fi=PUBLISHED_ACTION).plan
+    draft = walk.actions.get(title_fi=DRAFT_ACTION).plan
     for persona, client in [
         ("public", public),
         ("participant", participant),
