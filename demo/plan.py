@@ -9,6 +9,7 @@ promise with the police. Made once: a plan with this title already there is kept
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from demo.dates import DemoClock
 from demo.patterns import HELSINKI
 from geo.models import Municipality
 from plans.models import ActionStatus, CitizenPromise, OwnerKind, PlanState, Priority, SafetyPlan
@@ -144,17 +145,18 @@ ACTIONS = [
 ]
 
 
-def demo_plan(municipality: Municipality) -> int:
-    """The demo's published plan; 1 when it was made now, 0 when it was there."""
+def demo_plan(municipality: Municipality, clock: DemoClock) -> int:
+    """The demo's published plan, its dates moved by `clock`; 1 when it was made now, 0
+    when it was there."""
     if SafetyPlan.objects.filter(municipality=municipality, title=DEMO_PLAN_TITLE).exists():
         return 0
     plan = SafetyPlan.objects.create(
         municipality=municipality,
         title=DEMO_PLAN_TITLE,
-        period_start=date(2025, 6, 1),
-        period_end=date(2029, 5, 31),
+        period_start=clock.day(date(2025, 6, 1)),
+        period_end=clock.day(date(2029, 5, 31)),
         state=PlanState.PUBLISHED,
-        published_at=datetime(2025, 10, 15, 12, 0, tzinfo=HELSINKI),
+        published_at=clock.moment(datetime(2025, 10, 15, 12, 0, tzinfo=HELSINKI)),
         summary=(
             "Lyhtylän turvallisuussuunnitelma kokoaa turvallisuuskävelyjen, asukaskyselyn ja "
             "asukkaiden ilmoitusten havainnot. Valtuustokauden painopisteet ovat valaistus "
@@ -188,7 +190,7 @@ def demo_plan(municipality: Municipality) -> int:
             owner_kind=spec.owner_kind,
             owner_name=spec.owner_name,
             responsible_person=spec.person,
-            deadline=spec.deadline,
+            deadline=clock.day(spec.deadline),
             indicator=spec.indicator,
             baseline=spec.baseline,
             target=spec.target,
