@@ -2,7 +2,8 @@
 """The demo municipality Lyhtylä: `manage.py load_demo`.
 
 The demo is the same on every run: one seeded random generator, UUIDs from a fixed
-namespace, dates relative to a fixed anchor, geometry built in EPSG:3067 metres. What is
+namespace, dates moved to the day of the first load (demo.dates), geometry built in
+EPSG:3067 metres. What is
 already in the database is reused, never doubled.
 
 - the seed taxonomy (`data/taxonomy.json`), what of it is missing
@@ -15,11 +16,14 @@ already in the database is reused, never doubled.
 import os
 import random
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from demo.dates import DemoClock
 from demo.observations import demo_observations
 from demo.patterns import DemoError
 from demo.people import DemoUser, demo_users
@@ -74,8 +78,19 @@ def demo_password() -> tuple[str, bool]:
     return (from_environment, True) if from_environment else (DEMO_PASSWORD, False)
 
 
-def load_demo() -> DemoReport:
-    """Build Lyhtylä, or complete it; what is already there is reused, never doubled."""
+def demo_clock(municipality, now: datetime) -> DemoClock:
+    """The day of the demo's first load, read back from its first walk; else `now`'s."""
+    first = DEMO_WALKS[0]
+    walk = SafetyWalk.objects.filter(municipality=municipality, join_code=first.join_code).first()
+    if walk is not None:
+        return DemoClock.of_walk(walk.starts_at, first.starts_at)
+    return DemoClock.as_of(now)
+
+
+def load_demo(now: datetime | None = None) -> DemoReport:
+    """Build Lyhtylä, or complete it; what is already there is reused, never doubled.
+
+    `now` (default: the clock's) dates a demo loaded for the first time (demo.dates)."""
     # Every step draws from this one generator, in this order: reorder them and the demo changes.
     rng = random.Random(DEMO_SEED)  # noqa: S311  reproducible on purpose, not a secret
     report = DemoReport()
@@ -101,14 +116,15 @@ def load_demo() -> DemoReport:
         created["districts"] = demo_districts(rng, municipality, centre, boundary)
         users, report.users = demo_users(report.password, municipality)
         created["users"] = sum(was_created for _spec, was_created in report.users)
-        walks = [demo_walk(rng, municipality, spec, centre) for spec in DEMO_WALKS]
+        clock = demo_clock(municipality, now or timezone.now())
+        walks = [demo_walk(rng, municipality, spec, centre, clock) for spec in DEMO_WALKS]
         report.walks = [placed.walk for placed in walks]
         created["walks"] = sum(placed.created for placed in walks)
-        observations = demo_observations(rng, municipality, centre, boundary, walks, users)
+        observations = demo_observations(rng, municipality, centre, boundary, walks, users, clock)
         created["observations"] = observations.inserted
         created["status_changes"] = observations.status_changes
         report.observations = observations.total
         report.observations_in_district = observations.in_district
         # The published safety plan, its actions linked to these observations.
-        created["plans"] = demo_plan(municipality)
+        created["plans"] = demo_plan(municipality, clock)
     return report

@@ -15,6 +15,7 @@ from uuid import UUID, uuid5
 
 import shapely
 
+from demo.dates import DemoClock
 from demo.patterns import (
     DARK_MONTHS,
     FRESH,
@@ -44,8 +45,6 @@ from geo.crs import ETRS_TM35FIN
 from walks.bulk import ObservationRow, insert_observations
 from walks.models import Category, PositionSource, SafetyWalk, Source, StatusChange, WalkState
 
-# Everything in the demo happens before this moment; move it to make the demo look newer.
-DEMO_ANCHOR = datetime(2025, 12, 1, 12, 0, tzinfo=HELSINKI)
 DEMO_NAMESPACE = UUID("6c7968e7-9a1d-5d3e-8f6b-6c7968747961")
 
 BACKGROUND_SHARE = 0.2  # anywhere in the municipality
@@ -84,17 +83,20 @@ class DemoObservations(NamedTuple):
     in_district: int
 
 
-def demo_observations(rng, municipality, centre, boundary, walks, users) -> DemoObservations:
+def demo_observations(
+    rng, municipality, centre, boundary, walks, users, clock: DemoClock
+) -> DemoObservations:
+    """Everything happens before clock.anchor (demo.dates)."""
     picker = CategoryPicker.from_database()
     drafts = []
     for walk in walks:
-        drafts += _walk_drafts(rng, picker, walk, len(drafts))
-    drafts += _report_drafts(rng, picker, centre, boundary, len(drafts))
+        drafts += _walk_drafts(rng, picker, walk, len(drafts), clock)
+    drafts += _report_drafts(rng, picker, centre, boundary, len(drafts), clock.anchor)
     _link_duplicates(rng, drafts)
 
     rows, histories = [], {}
     for draft in drafts:
-        row, history = _finish(rng, draft, users)
+        row, history = _finish(rng, draft, users, clock.anchor)
         rows.append(row)
         histories[draft.uuid] = history
     result = insert_observations(
@@ -120,9 +122,12 @@ def _observation_uuid(n: int) -> UUID:
     return uuid5(DEMO_NAMESPACE, f"observation/{n}")
 
 
-def _walk_drafts(rng, picker: CategoryPicker, placed: PlacedWalk, first: int) -> list[_Draft]:
+def _walk_drafts(
+    rng, picker: CategoryPicker, placed: PlacedWalk, first: int, clock: DemoClock
+) -> list[_Draft]:
     spec, route = placed.spec, placed.route
-    ends_at = spec.starts_at + timedelta(hours=spec.hours)
+    starts_at = clock.moment(spec.starts_at)
+    ends_at = starts_at + timedelta(hours=spec.hours)
     weights = picker.weights(spec.themes)
     # Walkers stop to talk at a few places, and log most there.
     stops = [rng.uniform(0, route.length) for _ in range(6)]
@@ -135,10 +140,10 @@ def _walk_drafts(rng, picker: CategoryPicker, placed: PlacedWalk, first: int) ->
             along = rng.uniform(0, route.length)
         on_route = route.interpolate(min(route.length, max(0.0, along)))
         category = picker.pick(rng, weights, spec.positive_share)
-        observed_at = spec.starts_at + timedelta(
+        observed_at = starts_at + timedelta(
             minutes=minutes * along / route.length + rng.uniform(-5, 5)
         )
-        observed_at = min(max(observed_at, spec.starts_at), ends_at)
+        observed_at = min(max(observed_at, starts_at), ends_at)
         source, accuracy = position(rng, WALK_SOURCES)
         status = _walk_status(rng, spec.state, category)
         drafts.append(
@@ -163,7 +168,7 @@ def _walk_status(rng, state: str, category: Category) -> str:
     return status_for(rng, mix, category)
 
 
-def _report_drafts(rng, picker, centre, boundary, first: int) -> list[_Draft]:
+def _report_drafts(rng, picker, centre, boundary, first: int, anchor: datetime) -> list[_Draft]:
     cx, cy = centre
     shapely.prepare(boundary)
     min_x, min_y, max_x, max_y = boundary.buffer(1500).bounds
@@ -184,11 +189,11 @@ def _report_drafts(rng, picker, centre, boundary, first: int) -> list[_Draft]:
                     break
         themes = {code: w * emphasis.get(code, 1) for code, w in REPORT_THEMES.items()}
         category = picker.pick(rng, picker.weights(themes), positive_share=0.06)
-        observed_at = _report_time(rng, category)
+        observed_at = _report_time(rng, category, anchor)
         local = observed_at.astimezone(HELSINKI)
         light = light_at(local) if rng.random() < 0.9 or is_lighting(category) else ""
         source, accuracy = position(rng, REPORT_SOURCES)
-        age = (DEMO_ANCHOR - observed_at).total_seconds() / 86400
+        age = (anchor - observed_at).total_seconds() / 86400
         drafts.append(
             _Draft(
                 uuid=_observation_uuid(first + i),
@@ -205,11 +210,11 @@ def _report_drafts(rng, picker, centre, boundary, first: int) -> list[_Draft]:
     return drafts
 
 
-def _report_time(rng: random.Random, category: Category) -> datetime:
+def _report_time(rng: random.Random, category: Category, anchor: datetime) -> datetime:
     """Some time in the two years before the anchor; lamps are noticed when it is dark."""
     lighting = is_lighting(category)
     while True:
-        day = (DEMO_ANCHOR - timedelta(days=rng.uniform(1, 730))).date()
+        day = (anchor - timedelta(days=rng.uniform(1, 730))).date()
         if not lighting or day.month in DARK_MONTHS or rng.random() < 0.15:
             break
     if lighting and rng.random() < 0.85:
@@ -244,7 +249,7 @@ def _link_duplicates(rng: random.Random, drafts: list[_Draft]) -> None:
         draft.y = round(original.y + rng.gauss(0, 8), 2)
 
 
-def _finish(rng, draft: _Draft, users) -> tuple[ObservationRow, list[dict]]:
+def _finish(rng, draft: _Draft, users, anchor: datetime) -> tuple[ObservationRow, list[dict]]:
     """The observation's row, and the status changes that brought it to its status."""
     category = draft.category
     created_at = draft.observed_at + timedelta(
@@ -252,7 +257,7 @@ def _finish(rng, draft: _Draft, users) -> tuple[ObservationRow, list[dict]]:
     )
     unit = responsible_unit(category, draft.status)
     path = history_path(rng, draft.status)
-    moments = spread_times(rng, created_at, DEMO_ANCHOR, len(path))
+    moments = spread_times(rng, created_at, anchor, len(path))
     history, previous, assigned = [], S.NEW, None
     for step, at in zip(path, moments, strict=True):
         if step in UNIT_STATUSES and unit is not None:

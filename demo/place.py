@@ -18,6 +18,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from demo.dates import DemoClock
 from demo.patterns import HELSINKI, DemoError
 from geo.crs import ETRS_TM35FIN, WGS84
 from geo.models import District, Municipality
@@ -230,7 +231,7 @@ class PlacedWalk(NamedTuple):
     created: bool  # now, by this load
 
 
-def demo_walk(rng, municipality, spec: DemoWalk, centre) -> PlacedWalk:
+def demo_walk(rng, municipality, spec: DemoWalk, centre, clock: DemoClock) -> PlacedWalk:
     route = shapely.LineString(_route(spec, rng, centre))
     track = _track(rng, route, spec.track_share)
     walk = SafetyWalk.objects.filter(join_code=spec.join_code).first()
@@ -247,8 +248,8 @@ def demo_walk(rng, municipality, spec: DemoWalk, centre) -> PlacedWalk:
             title=spec.title,
             group=spec.group,
             state=spec.state,
-            starts_at=spec.starts_at,
-            ends_at=spec.starts_at + timedelta(hours=spec.hours),
+            starts_at=clock.moment(spec.starts_at),
+            ends_at=clock.moment(spec.starts_at) + timedelta(hours=spec.hours),
             theme=Theme.objects.filter(code=spec.theme_code).first() if spec.theme_code else None,
             route=route_wgs84,
             track=to_wgs84(shapely.MultiLineString([track])),

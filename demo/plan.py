@@ -10,6 +10,7 @@ everything is in. Made once: a plan with this title already there is kept as it 
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from demo.dates import DemoClock
 from demo.patterns import HELSINKI
 from geo.models import Municipality
 from plans.models import ActionStatus, CitizenPromise, OwnerKind, Priority, SafetyPlan
@@ -237,14 +238,15 @@ ACTIONS = [
 ]
 
 
-def demo_plan(municipality: Municipality) -> int:
-    """The demo's published plan; 1 when it was made now, 0 when it was there."""
+def demo_plan(municipality: Municipality, clock: DemoClock) -> int:
+    """The demo's published plan, its dates moved by `clock`; 1 when it was made now, 0
+    when it was there."""
     if SafetyPlan.objects.filter(municipality=municipality, title_fi=DEMO_PLAN_TITLE).exists():
         return 0
     plan = SafetyPlan.objects.create(
         municipality=municipality,
-        period_start=date(2025, 6, 1),
-        period_end=date(2029, 5, 31),
+        period_start=clock.day(date(2025, 6, 1)),
+        period_end=clock.day(date(2029, 5, 31)),
         **in_languages("title", PLAN_TITLE),
         **in_languages("summary", SUMMARY),
     )
@@ -272,7 +274,7 @@ def demo_plan(municipality: Municipality) -> int:
             owner_kind=spec.owner_kind,
             owner_name=spec.owner_name,
             responsible_person=spec.person,
-            deadline=spec.deadline,
+            deadline=clock.day(spec.deadline),
             **in_languages("title", spec.title),
             **in_languages("indicator", spec.indicator),
             baseline=spec.baseline,
@@ -309,5 +311,5 @@ def demo_plan(municipality: Municipality) -> int:
     )
     promise.priorities.set([priorities[0], priorities[1]])
     # Published once everything is in: the public reads this revision (plans.published).
-    plan.publish(moment=datetime(2025, 10, 15, 12, 0, tzinfo=HELSINKI))
+    plan.publish(moment=clock.moment(datetime(2025, 10, 15, 12, 0, tzinfo=HELSINKI)))
     return 1

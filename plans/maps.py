@@ -182,10 +182,8 @@ def choropleth(municipality, name: str, title: str, districts: dict, boundary: d
     return finished(fmap, name, title, legend)
 
 
-def route_map(walk, name: str, title: str, route: dict | None, track: dict | None, points):
-    """A walk's planned route, its recorded track and where its findings are."""
-    fmap = base_map(walk.municipality, name)
-    bounds = []
+def route_lines(fmap: folium.Map, route: dict | None, track: dict | None):
+    """The planned route (dashed) and the recorded track (solid) on `fmap`."""
     if route:
         folium.GeoJson(
             route, style_function=lambda f: {"color": "#0b5394", "weight": 4, "dashArray": "6 4"}
@@ -194,6 +192,24 @@ def route_map(walk, name: str, title: str, route: dict | None, track: dict | Non
         folium.GeoJson(track, style_function=lambda f: {"color": "#6a1b9a", "weight": 3}).add_to(
             fmap
         )
+
+
+def fit_to(fmap: folium.Map, bounds: list):
+    """Show every [lat, lon] of `bounds` (the municipality's extent when there is none)."""
+    if bounds:
+        fmap.fit_bounds(
+            [
+                [min(b[0] for b in bounds), min(b[1] for b in bounds)],
+                [max(b[0] for b in bounds), max(b[1] for b in bounds)],
+            ]
+        )
+
+
+def route_map(walk, name: str, title: str, route: dict | None, track: dict | None, points):
+    """A walk's planned route, its recorded track and where its findings are."""
+    fmap = base_map(walk.municipality, name)
+    route_lines(fmap, route, track)
+    bounds = []
     for lon, lat, label in points:
         folium.CircleMarker(
             [lat, lon],
@@ -207,13 +223,27 @@ def route_map(walk, name: str, title: str, route: dict | None, track: dict | Non
     for geometry in (route, track):
         if geometry:
             bounds += [[lat, lon] for lon, lat in _positions(geometry)]
-    if bounds:
-        fmap.fit_bounds(
-            [
-                [min(b[0] for b in bounds), min(b[1] for b in bounds)],
-                [max(b[0] for b in bounds), max(b[1] for b in bounds)],
-            ]
+    fit_to(fmap, bounds)
+    return finished(fmap, name, title, [])
+
+
+def numbered_map(walk, name: str, title: str, route: dict | None, track: dict | None, pins):
+    """Findings as pins carrying their numbers, (number, lon, lat, label) each, over the
+    walk's route and track; the view fits the pins."""
+    fmap = base_map(walk.municipality, name)
+    route_lines(fmap, route, track)
+    for number, lon, lat, label in pins:
+        digits = len(str(number))
+        icon = folium.DivIcon(
+            html=f'<span class="pin-number">{int(number)}</span>',
+            icon_size=(8 + 7 * digits, 18),
+            icon_anchor=(4 + 3.5 * digits, 9),
+            class_name="protocol-pin",
         )
+        folium.Marker(
+            [lat, lon], icon=icon, tooltip=folium.Tooltip(as_text(f"{number}. {label}"))
+        ).add_to(fmap)
+    fit_to(fmap, [[lat, lon] for _number, lon, lat, _label in pins])
     return finished(fmap, name, title, [])
 
 

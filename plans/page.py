@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""What the plan page and the walk protocol show, computed from the database.
+"""What the plan page shows, computed from the database (the walk protocol: plans.protocol).
 
 The plan page is a public document: it is built from what the public may read
 (`Observation.objects.readable_by(None)`), with the district picture's small cells and
@@ -9,35 +9,31 @@ fixes) are cached per municipality, period and language until the observations c
 (walks.cache).
 """
 
-import base64
 import datetime
 import json
 from collections import Counter
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analysis.heatmap import PUBLIC_MIN_COUNT, heatmap
 from analysis.picture import Period, municipality_picture, resolved_at
 from plans import maps
-from plans.models import Action, ActionStatus, PlanRevision, SafetyPlan
+from plans.models import ActionStatus
 from plans.published import (
     content_for,
     count_observations,
     has_unpublished_changes,
-    published_actions,
 )
 from walks.cache import cached
 from walks.filters import apply_filters
 from walks.models import (
     FIXED_STATUSES,
     Observation,
-    ParticipantGroup,
     SafetyWalk,
     Theme,
-    WalkParticipant,
 )
 
 # The plan's heat maps use one fixed cell for the whole municipality.
@@ -218,102 +214,3 @@ def plan_context(plan, *, public: bool = True) -> dict:
         "walks": walks.order_by("-starts_at"),
         **plan_figures(plan),
     }
-
-
-# --- the walk protocol ------------------------------------------------------------------
-
-
-def thumbnail_data(photo) -> str | None:
-    """The thumbnail inline (data: URI): the protocol and its PDF carry their own images."""
-    try:
-        with photo.thumbnail.open("rb") as image:
-            content = image.read()
-    except (OSError, ValueError):
-        return None
-    return "data:image/jpeg;base64," + base64.b64encode(content).decode()
-
-
-def protocol_context(walk, *, internal: bool) -> dict:
-    """The protocol as `internal` readers (staff, planners, administrators) see it, or as
-    everyone else does: public findings only, actions of published plans only, no names of
-    responsible persons, no follow-up notes and no recorded track (it starts at someone's
-    home; the API hides it too). The public reads the published revisions of the plans
-    (plans.published); internal readers the working copies, drafts included."""
-    observations = Observation.objects.all() if internal else public_observations()
-    findings = list(
-        observations.in_walk(walk)
-        .select_related("category__theme", "responsible_unit", "district", "category__default_unit")
-        .prefetch_related("photos")
-        .order_by("observed_at", "pk")
-    )
-    linked = linked_actions(walk, findings, internal=internal)
-    groups = dict(
-        WalkParticipant.objects.filter(walk=walk)
-        .values_list("group")
-        .annotate(n=Count("pk"))
-        .values_list("group", "n")
-    )
-    rows = []
-    for finding in findings:
-        unit = finding.responsible_unit or finding.category.default_unit
-        rows.append(
-            {
-                "observation": finding,
-                "unit": unit.name if unit else "",
-                "photos": [p for p in map(thumbnail_data, finding.photos.all()) if p],
-                "actions": [a for a in linked if finding.pk in a.observation_ids],
-            }
-        )
-    route = maps.as_json(walk.route) if walk.route else None
-    track = maps.as_json(walk.track) if walk.track and internal else None
-    points = [(f.geom.x, f.geom.y, f.category.name) for f in findings]
-    route_map = maps.route_map(walk, "route", _("Route"), route, track, points)
-    return {
-        "walk": walk,
-        "internal": internal,
-        "participants": [
-            (label, groups[value]) for value, label in ParticipantGroup.choices if value in groups
-        ],
-        "participant_total": sum(groups.values()),
-        "findings": rows,
-        "route_map": route_map,
-        "actions": sorted(linked, key=lambda a: (a.deadline is None, a.deadline, a.pk)),
-    }
-
-
-def linked_actions(walk, findings, *, internal: bool) -> list:
-    """The actions linked to the walk or to one of its findings, each with
-    `observation_ids`: from the working copies (internal) or the published revisions."""
-    if internal:
-        rows = (
-            Action.objects.filter(Q(walks=walk) | Q(observations__walk=walk))
-            .distinct()
-            .select_related("plan")
-            .prefetch_related(Prefetch("observations", queryset=Observation.objects.only("pk")))
-        )
-        actions = []
-        for action in rows:
-            action.observation_ids = {o.pk for o in action.observations.all()}
-            actions.append(action)
-        return actions
-    plans = SafetyPlan.objects.published().filter(municipality=walk.municipality_id)
-    shown = {finding.pk for finding in findings}
-    return [
-        action
-        for action in published_actions(plans)
-        if walk.pk in action.walk_ids or shown.intersection(action.observation_ids)
-    ]
-
-
-def protocol_stamp(walk) -> list:
-    """What the protocol shows besides the observations (walks.cache adds their stamp).
-
-    The working copies of the linked actions (internal readers) and the municipality's
-    publications (the public) count too."""
-    actions = Action.objects.filter(Q(walks=walk) | Q(observations__walk=walk)).aggregate(
-        last=Max("updated_at"), n=Count("pk", distinct=True)
-    )
-    published = PlanRevision.objects.filter(plan__municipality=walk.municipality_id).aggregate(
-        last=Max("pk"), n=Count("pk")
-    )
-    return [walk.title, walk.state, walk.follow_up_notes, str(walk.starts_at), actions, published]

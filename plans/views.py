@@ -29,7 +29,8 @@ from django.template.loader import render_to_string
 
 from plans import render as printer
 from plans.models import SafetyPlan
-from plans.page import plan_context, protocol_context, protocol_stamp
+from plans.page import plan_context
+from plans.protocol import protocol_context, protocol_stamp
 from plans.published import latest_revision
 from walks import roles
 from walks.cache import cached
