@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "leaflet",
     "geo",
     "walks",
+    "knowledge",
     "analysis",
     "api",
     "ogc",

@@ -2,7 +2,8 @@
 """Importing one municipality's address points from a national address or building file.
 
 GDAL reads the file (GeoJSON, GeoPackage, Shapefile, or CSV with coordinate columns, in any
-EPSG CRS), Python checks the attributes and COPYs the rows into a TEMP table, and PostGIS
+EPSG CRS), Python checks the attributes and COPYs the rows into TEMP tables (the points
+through geo/points.py, shared with the incident import), and PostGIS
 does the rest in one transaction: reprojection to EPSG:4326, the point check, keeping only
 the points within the municipality's boundary (grown by importers.BOUNDARY_MARGIN_M, as
 national files hold the whole country) and replacing the municipality's addresses. The
@@ -20,9 +21,9 @@ from django.utils.translation import ngettext
 from geo.crs import WGS84
 from geo.importers import BOUNDARY_MARGIN_M, BoundaryFile, BoundaryImportError, field_value
 from geo.models import Address, Municipality
+from geo.points import Position, leave_out_outside, load_points, without_position_line
 
 PROGRESS_EVERY = 10_000  # address files run to millions of rows
-SHOWN = 10  # rows named in the summary, of those left out
 
 
 @dataclass
@@ -48,31 +49,21 @@ class Fields:
     y: str | None = None
 
 
-def _coordinate(file, number, label, field_name, value):
-    """The value as a float; None when empty, an error naming the feature when not a number."""
-    if str(value).strip() == "":
-        return None
-    try:
-        return float(str(value).strip().replace(",", "."))
-    except ValueError:
-        raise file.error(
-            _("the coordinate (field %(field)r) is not a number: %(value)r.")
-            % {"field": field_name, "value": value},
-            number,
-            label,
-        ) from None
+ATTRIBUTES = ("street", "number", "street_sv", "postcode")
 
 
 def read_address_rows(file, fields: Fields, result: "AddressImportResult", progress=None):
-    """The rows for the TEMP table, counting in `result` those left out. A row is
-    (feature, street, street_sv, number, postcode, WKB or None, x or None, y or None).
+    """The rows for the TEMP tables, counting in `result` those left out: the attributes
+    (feature, street, street_sv, number, postcode) and the points (feature, label, WKB or
+    None, x or None, y or None) for points.load_points.
 
     A row without a street (a building without an address) or without a position is left
     out and counted; a value that cannot be right (a coordinate that is not a number, a
     value longer than the column) stops the import, naming the feature.
     """
-    index = {name: file.field_index(getattr(fields, name)) for name in Fields.__annotations__}
-    rows = []
+    index = {name: file.field_index(getattr(fields, name)) for name in ATTRIBUTES}
+    position = Position(file, fields.x, fields.y)
+    rows, points = [], []
     for number, feature, wkb in file.features(progress):
         street = str(field_value(feature, index["street"]))
         if not street:
@@ -92,23 +83,16 @@ def read_address_rows(file, fields: Fields, result: "AddressImportResult", progr
                     number,
                     label,
                 )
-        x = y = None
-        if index["x"] is not None:
-            x = _coordinate(file, number, label, fields.x, field_value(feature, index["x"]))
-            y = _coordinate(file, number, label, fields.y, field_value(feature, index["y"]))
-            wkb = None
-            if x is None or y is None:
-                result.without_position.append(number)
-                continue
-        elif wkb is None:
+        where = position.of(number, feature, wkb, label)
+        if where is None:
             result.without_position.append(number)
             continue
-        rows.append(
-            (number, street, values["street_sv"], values["number"], values["postcode"], wkb, x, y)
-        )
-    return rows
+        rows.append((number, street, values["street_sv"], values["number"], values["postcode"]))
+        points.append((number, label, *where))
+    return rows, points
 
 
+# The attributes; their points are in points.point_import, under the same feature number.
 CREATE_TEMP_TABLE = """
 DROP TABLE IF EXISTS address_import;
 CREATE TEMP TABLE address_import (
@@ -116,45 +100,10 @@ CREATE TEMP TABLE address_import (
     street text NOT NULL,
     street_sv text NOT NULL,
     number text NOT NULL,
-    postcode text NOT NULL,
-    source bytea,
-    x float8,
-    y float8,
-    source_type text,
-    geom geometry
+    postcode text NOT NULL
 ) ON COMMIT DROP
 """
-COPY_ROWS = (
-    "COPY address_import (feature, street, street_sv, number, postcode, source, x, y) FROM STDIN"
-)
-# A one-point MultiPoint (some building files) is its point; Z and M are dropped.
-REPROJECT = """
-UPDATE address_import
-SET source_type = COALESCE(GeometryType(ST_GeomFromWKB(source)), 'POINT'),
-    geom = ST_Transform(ST_SetSRID(COALESCE(ST_Force2D(ST_GeomFromWKB(source)),
-                                            ST_MakePoint(x, y)), %(srid)s), 4326);
-UPDATE address_import SET geom = ST_GeometryN(geom, 1)
-WHERE GeometryType(geom) = 'MULTIPOINT' AND ST_NumGeometries(geom) = 1;
-"""
-FIRST_NOT_A_POINT = """
-SELECT feature, street, source_type FROM address_import
-WHERE GeometryType(geom) <> 'POINT' OR ST_IsEmpty(geom)
-ORDER BY feature LIMIT 1
-"""
-FIRST_OUT_OF_RANGE = """
-SELECT feature, street FROM address_import
-WHERE NOT (ST_X(geom) BETWEEN -180 AND 180 AND ST_Y(geom) BETWEEN -90 AND 90)
-ORDER BY feature LIMIT 1
-"""
-# Compared in the municipality's national CRS, with the boundary grown by the margin once.
-LEAVE_OUT_OUTSIDE = """
-WITH area AS (
-    SELECT national_srid AS srid, ST_Buffer(ST_Transform(geom, national_srid), %(margin)s) AS geom
-    FROM geo_municipality WHERE id = %(municipality)s
-)
-DELETE FROM address_import i USING area
-WHERE NOT ST_Intersects(area.geom, ST_Transform(i.geom, area.srid))
-"""
+COPY_ROWS = "COPY address_import (feature, street, street_sv, number, postcode) FROM STDIN"
 COUNT_REASSIGNED_FROM_ZERO = "SELECT set_config('lyhty.addresses_reassigned', '0', true)"
 REASSIGNED = """
 SELECT COALESCE(NULLIF(current_setting('lyhty.addresses_reassigned', true), ''), '0')::bigint
@@ -162,26 +111,17 @@ SELECT COALESCE(NULLIF(current_setting('lyhty.addresses_reassigned', true), ''),
 DELETE_ADDRESSES = "DELETE FROM geo_address WHERE municipality_id = %(municipality)s"
 INSERT_ADDRESSES = """
 INSERT INTO geo_address (municipality_id, street, street_sv, number, postcode, geom)
-SELECT %(municipality)s, street, street_sv, number, postcode, geom
-FROM address_import ORDER BY feature
+SELECT %(municipality)s, a.street, a.street_sv, a.number, a.postcode, p.geom
+FROM address_import a JOIN point_import p USING (feature) ORDER BY feature
 """
 
 
-def _prepare_points(cursor, file, rows):
+def _load(cursor, file, rows, points):
     cursor.execute(CREATE_TEMP_TABLE)
     with cursor.copy(COPY_ROWS) as copy:
         for row in rows:
             copy.write_row(row)
-    cursor.execute(REPROJECT, {"srid": file.srid})
-    cursor.execute(FIRST_NOT_A_POINT)
-    if (bad := cursor.fetchone()) is not None:
-        number, street, source_type = bad
-        raise file.error(
-            _("the geometry is a %(type)s, not a point.") % {"type": source_type}, number, street
-        )
-    cursor.execute(FIRST_OUT_OF_RANGE)
-    if (bad := cursor.fetchone()) is not None:
-        raise file.off_the_earth(*bad)
+    load_points(cursor, file, points)
 
 
 def import_addresses(
@@ -200,11 +140,11 @@ def import_addresses(
             _("There is no municipality with the code %(code)r; import the municipalities first.")
             % {"code": municipality_code}
         )
-    if (fields.x is None) != (fields.y is None):
+    if (fields.x is None) != (fields.y is None):  # before reading the file
         raise BoundaryImportError(_("Give both --x-field and --y-field, or neither."))
     file = BoundaryFile(path, layer=layer, source_crs=source_crs)
     result = AddressImportResult(source_srid=file.srid)
-    rows = read_address_rows(file, fields, result, progress)
+    rows, points = read_address_rows(file, fields, result, progress)
     if not rows:
         raise file.error(
             _(
@@ -213,12 +153,11 @@ def import_addresses(
             )
             % {"field": fields.street}
         )
-    params = {"municipality": municipality.pk, "margin": BOUNDARY_MARGIN_M}
+    params = {"municipality": municipality.pk}
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            _prepare_points(cursor, file, rows)
-            cursor.execute(LEAVE_OUT_OUTSIDE, params)
-            result.outside = cursor.rowcount
+            _load(cursor, file, rows, points)
+            result.outside = len(leave_out_outside(cursor, municipality, BOUNDARY_MARGIN_M))
             if result.outside == len(rows):
                 raise file.error(
                     _(
@@ -271,16 +210,7 @@ def address_summary(result: AddressImportResult, max_distance_m: int) -> list[st
             % {"count": result.without_street}
         )
     if result.without_position:
-        count = len(result.without_position)
-        shown = ", ".join(map(str, result.without_position[:SHOWN]))
-        lines.append(
-            ngettext(
-                "Left out %(count)d row without a position: feature %(features)s.",
-                "Left out %(count)d rows without a position: features %(features)s.",
-                count,
-            )
-            % {"count": count, "features": shown + (", …" if count > SHOWN else "")}
-        )
+        lines.append(without_position_line(result.without_position))
     lines.append(
         ngettext(
             "%(count)d observation now has an address within %(metres)d m.",
