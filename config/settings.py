@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "leaflet",
     "geo",
     "walks",
+    "surveys",
     "analysis",
     "api",
     "ogc",

@@ -3,6 +3,7 @@
 
     geo        municipalities, districts, CRS, boundary imports
     walks      categories, walks, observations, photos, roles
+    surveys    resident safety surveys, their questions and anonymous answers
     analysis   heat map, district picture, exports
     plans      safety plans, actions, protocols
     api        the REST API
@@ -24,7 +25,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ["geo", "walks", "analysis", "plans", "api", "ogc", "frontend", "demo"]
+LAYERS = ["geo", "walks", "surveys", "analysis", "plans", "api", "ogc", "frontend", "demo"]
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
 
 

@@ -18,6 +18,7 @@ SOURCES = [
     "config",
     "geo",
     "walks",
+    "surveys",
     "analysis",
     "plans",
     "api",
