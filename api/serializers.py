@@ -141,6 +141,7 @@ def observation_feature(*, internal: bool):
         "district": F("district_id"),
         "municipality": F("municipality__code"),
         "walk": F("walk_id"),
+        "source": F("source"),
         "observed_at": F("observed_at"),
         "updated_at": F("updated_at"),
         "responsible_unit": F("responsible_unit__code"),

@@ -42,7 +42,7 @@ from demo.patterns import (
 from demo.place import DEMO_HOTSPOTS, PlacedWalk
 from geo.crs import ETRS_TM35FIN
 from walks.bulk import ObservationRow, insert_observations
-from walks.models import Category, PositionSource, SafetyWalk, StatusChange, WalkState
+from walks.models import Category, PositionSource, SafetyWalk, Source, StatusChange, WalkState
 
 # Everything in the demo happens before this moment; move it to make the demo look newer.
 DEMO_ANCHOR = datetime(2025, 12, 1, 12, 0, tzinfo=HELSINKI)
@@ -285,6 +285,7 @@ def _finish(rng, draft: _Draft, users) -> tuple[ObservationRow, list[dict]]:
         created_at=created_at,
         updated_at=moments[-1] if moments else created_at,
         walk_id=draft.walk.pk if draft.walk else None,
+        source=Source.WALK if draft.walk else Source.RESIDENT,
         severity=severity,
         perceived_safety=safety,
         accuracy_m=draft.accuracy,

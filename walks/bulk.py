@@ -42,6 +42,8 @@ class ObservationRow(NamedTuple):
     # The UUID of the original, loaded before or alongside; set if and only if the status
     # is duplicate, and the original is not itself a duplicate loaded alongside.
     duplicate_of: UUID | None = None
+    # walks.models.Source: a load is an import unless its maker says otherwise.
+    source: str = "import"
 
 
 # The columns of ObservationRow copied as they are (their types: walks.columns); x, y and
@@ -54,6 +56,7 @@ _FIELDS = [
     "is_positive",
     "light_condition",
     "position_source",
+    "source",
     "observed_at",
     "created_at",
     "updated_at",

@@ -20,6 +20,7 @@ OBSERVATION_COLUMNS = {
     "responsible_unit": "bigint",
     "accuracy_m": "float8",
     "position_source": "text",
+    "source": "text",
     "severity": "smallint",
     "perceived_safety": "smallint",
     "is_positive": "boolean",

@@ -31,6 +31,7 @@ from walks.models import (
     ObservationQuerySet,
     ResponsibleUnit,
     SafetyWalk,
+    Source,
     Status,
     Theme,
 )
@@ -213,6 +214,13 @@ FILTERS: dict[str, Filter] = {
             _codes(lambda: Status.values),
             ObservationQuerySet.with_status,
             gettext_lazy("Statuses, comma-separated: new, confirmed, assigned, in_progress, …"),
+            _TEXT,
+        ),
+        Filter(
+            "source",
+            _codes(lambda: Source.values),
+            ObservationQuerySet.from_sources,
+            gettext_lazy("Sources, comma-separated: walk, resident, staff, survey, import."),
             _TEXT,
         ),
         Filter(

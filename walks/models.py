@@ -271,6 +271,17 @@ class PositionSource(models.TextChoices):
     IMPORT = "import", _("import")
 
 
+class Source(models.TextChoices):
+    """Who brought the observation in: the heat map, the district picture, the plan and the
+    exports can tell walk findings from residents' own reports."""
+
+    WALK = "walk", _("safety walk")
+    RESIDENT = "resident", _("resident report")
+    STAFF = "staff", _("staff")
+    SURVEY = "survey", _("survey")
+    IMPORT = "import", _("import")
+
+
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("public")
     INTERNAL = "internal", _("internal")
@@ -329,6 +340,9 @@ class ObservationQuerySet(models.QuerySet):
 
     def with_status(self, statuses):
         return self.filter(status__in=statuses)
+
+    def from_sources(self, sources):
+        return self.filter(source__in=sources)
 
     def in_light(self, conditions):
         return self.filter(light_condition__in=conditions)
@@ -444,6 +458,14 @@ class Observation(models.Model):
         max_length=10,
         choices=PositionSource.choices,
         default=PositionSource.GPS,
+    )
+    # Staff by default (the admin, scripts); every writer of Lyhty's own says which.
+    source = models.CharField(
+        _("source"),
+        max_length=10,
+        choices=Source.choices,
+        default=Source.STAFF,
+        db_default=Source.STAFF,
     )
     category = models.ForeignKey(
         Category,
@@ -562,6 +584,9 @@ class Observation(models.Model):
             models.CheckConstraint(
                 condition=Q(position_source__in=PositionSource.values),
                 name="observation_position_source_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=Source.values), name="observation_source_known"
             ),
             # Now() only moves forward, so a row once accepted stays valid (also on restore).
             models.CheckConstraint(

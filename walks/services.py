@@ -53,6 +53,8 @@ class NewObservation:
     proposed_fix: str = ""
     # None: internal for a sensitive category, public otherwise.
     visibility: str | None = None
+    # walks.models.Source: a walk's observation unless the caller says otherwise.
+    source: str = "walk"
     observed_at: datetime | None = None
 
 
@@ -107,6 +109,7 @@ _FIELDS = [
     "reporter",
     "accuracy_m",
     "position_source",
+    "source",
     "category",
     "severity",
     "perceived_safety",
@@ -154,6 +157,7 @@ def _row(n: int, item: NewObservation, municipality_id: int) -> dict:
         "reporter_id": item.reporter_id,
         "accuracy_m": item.accuracy_m,
         "position_source": item.position_source,
+        "source": item.source,
         "category_id": category.pk,
         "severity": item.severity,
         "perceived_safety": item.perceived_safety,

@@ -54,6 +54,7 @@ from walks.models import (
     InvalidTransition,
     Observation,
     SafetyWalk,
+    Source,
     Status,
     Visibility,
 )
@@ -136,12 +137,13 @@ def read_batch(request, features) -> list[dict]:
                 "municipality_id": participant.walk.municipality_id,
             }
         else:
-            extra = {"reporter_id": request.user.pk}
+            extra = {"reporter_id": request.user.pk, "source": Source.STAFF}
             if values.get("walk"):
                 if values["walk"] not in walks:
                     errors_["walk"] = [_("No walk has this id.")]
                 else:
                     extra["walk_id"] = values["walk"]
+                    extra["source"] = Source.WALK
                     extra["municipality_id"] = walks[values["walk"]]
             if "municipality" in values:
                 found = municipalities.get(values["municipality"])

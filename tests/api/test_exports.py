@@ -113,6 +113,7 @@ def build_town():
             visibility="internal" if i % 5 == 0 else "public",
             description=DESCRIPTIONS.get(i, f"Havainto {i}"),
             walk=walk if on_walk else None,
+            source="walk" if on_walk else "staff",
             participant=participant if on_walk else None,
             reporter=None if on_walk else reporter,
             observed_at=start + timedelta(minutes=10 * i),
@@ -330,6 +331,14 @@ def test_it_names_csv_coordinates_lon_lat_in_wgs84(planner, tmp_path):
     assert header.startswith("WKT,lon,lat,id,")
 
 
+def test_it_names_each_observations_source(planner, tmp_path):
+    target, _ = download(planner, "observations.csv", tmp_path, source="walk", lang="en")
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    stored = Observation.objects.filter(source="walk").count()
+    assert stored and len(rows) == stored
+    assert {row["source"] for row in rows} == {"safety walk"}
+
+
 def test_it_escapes_spreadsheet_formulas_in_csv(planner, tmp_path):
     target, _ = download(planner, "observations.csv", tmp_path)
 
@@ -406,6 +415,7 @@ EVERY_FILTER = {
     "category": lambda: "exp_nice",
     "theme": lambda: "exp_lighting",
     "status": lambda: "confirmed,new",
+    "source": lambda: "walk",
     "walk": lambda: str(SafetyWalk.objects.get().pk),
     "severity_min": lambda: "4",
     "severity_max": lambda: "2",
