@@ -4,7 +4,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from api import photos
 from api.exports import ExportView
-from api.views import clusters, heatmap, observations, picture, plans, reference, walks
+from api.views import (
+    clusters,
+    heatmap,
+    observations,
+    picture,
+    plans,
+    reference,
+    surveys,
+    walks,
+)
 
 v1 = [
     path("municipalities/", reference.MunicipalityList.as_view(), name="municipality-list"),
@@ -57,6 +66,13 @@ v1 = [
     path("plans/<id:id>/", plans.PlanDetail.as_view(), name="plan-detail"),
     path("actions/", plans.ActionCreateView.as_view(), name="action-create"),
     path("actions/<id:id>/", plans.ActionDetail.as_view(), name="action-detail"),
+    path("surveys/", surveys.SurveyList.as_view(), name="survey-list"),
+    path("surveys/<slug:slug>/", surveys.SurveyDetail.as_view(), name="survey-detail"),
+    path(
+        "surveys/<slug:slug>/responses/",
+        surveys.SurveyResponses.as_view(),
+        name="survey-responses",
+    ),
     # `fmt`, not `format`: DRF claims a `format` URL part for its own negotiation.
     path("exports/<slug:layer>.<str:fmt>", ExportView.as_view(), name="export"),
 ]

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "geo",
     "walks",
     "knowledge",
+    "surveys",
     "analysis",
     "api",
     "ogc",

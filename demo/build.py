@@ -9,6 +9,7 @@ already in the database is reused, never doubled.
 - the seed taxonomy (`data/taxonomy.json`), what of it is missing
 - place: the boundary, districts and walks with their routes and tracks
 - people: an account for each role
+- survey: the everyday-safety survey, a template and an open copy
 - observations: the walks' and residents' observations and their history
 - patterns: what real observations look like, shared with the synthetic loads in `load`
 """
@@ -38,6 +39,7 @@ from demo.place import (
     national_point,
 )
 from demo.plan import demo_plan
+from demo.survey import demo_surveys
 from walks.models import Category, ResponsibleUnit, SafetyWalk, Theme
 from walks.taxonomy import seed
 
@@ -127,4 +129,6 @@ def load_demo(now: datetime | None = None) -> DemoReport:
         report.observations_in_district = observations.in_district
         # The published safety plan, its actions linked to these observations.
         created["plans"] = demo_plan(municipality, clock)
+        # The everyday-safety survey: its template, and a copy open for answers.
+        created["surveys"] = demo_surveys(municipality)
     return report

@@ -4,6 +4,7 @@
     geo        municipalities, districts, CRS, boundary imports
     walks      categories, walks, observations, photos, roles
     knowledge  official incidents, area statistics and indicators followed year by year
+    surveys    resident safety surveys, their questions and anonymous answers
     analysis   heat map, district picture, exports
     plans      safety plans, actions, protocols
     api        the REST API
@@ -26,7 +27,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ["geo", "walks", "knowledge", "analysis", "plans", "api", "ogc", "frontend", "demo", "operations"]
+LAYERS = [
+    "geo",
+    "walks",
+    "knowledge",
+    "surveys",
+    "analysis",
+    "plans",
+    "api",
+    "ogc",
+    "frontend",
+    "demo",
+    "operations",
+]
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
 
 

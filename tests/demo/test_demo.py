@@ -17,6 +17,7 @@ from django.utils import translation
 
 from demo.build import DEMO_CODE, DEMO_PASSWORD, PASSWORD_VARIABLE
 from geo.models import District, Municipality
+from surveys.models import Question, Survey
 from walks.models import (
     ALLOWED_TRANSITIONS,
     LightCondition,
@@ -62,6 +63,8 @@ def counts() -> dict[str, int]:
         "observations": Observation.objects.count(),
         "users": get_user_model().objects.count(),
         "status changes": StatusChange.objects.count(),
+        "surveys": Survey.objects.count(),
+        "survey questions": Question.objects.count(),
     }
 
 
@@ -344,3 +347,17 @@ def test_it_comes_with_a_published_plan_with_actions_in_every_state(demo):
 
     load_demo()
     assert SafetyPlan.objects.filter(municipality=demo).count() == 1
+
+
+def test_it_comes_with_the_everyday_safety_survey_and_its_template(demo):
+    from demo.survey import DEMO_SURVEY_SLUG, DEMO_TEMPLATE_SLUG
+
+    template = Survey.objects.get(slug=DEMO_TEMPLATE_SLUG)
+    survey = Survey.objects.get(slug=DEMO_SURVEY_SLUG)
+
+    assert template.is_template and not survey.is_template
+    assert template.municipality == survey.municipality == demo
+    assert list(Survey.objects.answerable().in_municipality(demo)) == [survey]
+    codes = list(template.questions.values_list("code", "kind"))
+    assert codes == list(survey.questions.values_list("code", "kind"))
+    assert ("safety_dark", "safety_dark") in codes and ("unsafe_places", "map_point") in codes
