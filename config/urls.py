@@ -4,6 +4,7 @@ from django.urls import include, path, register_converter
 from django.urls.converters import IntConverter
 
 from frontend.signin import AdminSignInForm
+from ogc.qgis import QGISProject
 from operations.health import health
 from operations.views import privacy
 
@@ -25,6 +26,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     path("privacy/<str:code>/", privacy, name="privacy"),
+    # Before the API's exports/<layer>.<format>: the project is the OGC app's (ogc/qgis.py).
+    path("api/v1/exports/qgis-project.qgz", QGISProject.as_view(), name="export-qgis-project"),
     path("api/", include("api.urls")),
     path("ogc/", include("ogc.urls")),
     path("tiles/", include("ogc.tiles")),

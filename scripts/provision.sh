@@ -4,7 +4,8 @@
 # database. Safe to run again: it reuses what is there and only adds what is missing.
 #
 #   scripts/provision.sh          packages, venv and database for running the service
-#   scripts/provision.sh --test   the same (kept for the Makefile's test target)
+#   scripts/provision.sh --test   the same, and QGIS (python3-qgis), which the tests use to
+#                                 open the QGIS project Lyhty exports (the service never does)
 #
 # Database: $DATABASE_URL when set; otherwise a PostgreSQL server on 127.0.0.1:5432 if
 # one answers; otherwise a private cluster in var/pg (port 54329), created and started here.
@@ -17,6 +18,9 @@ PG_BIN=/usr/lib/postgresql/15/bin
 # Chromium prints the safety plan to PDF and its maps to PNG, and runs the browser tests.
 PACKAGES=(postgresql-15 postgresql-15-postgis-3 gdal-bin gettext python3-venv chromium
     fonts-dejavu-core)
+if [[ ${1:-} == --test ]]; then
+    PACKAGES+=(python3-qgis qgis-providers)
+fi
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
