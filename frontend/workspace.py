@@ -206,7 +206,6 @@ def strings() -> dict:
 @for_workspace
 def map_workspace(request):
     role = role_of(request.user)
-    units = list(request.user.units.values_list("code", flat=True))
     categories = Category.objects.select_related("theme", "default_unit")
     towns = municipalities(request.user, first=UserProfile.municipality_of(request.user))
     context = {
@@ -223,7 +222,6 @@ def map_workspace(request):
             "role": role.value,
             # What the role may do, from walks.roles: the page asks these, never the role.
             "organises": roles.organises(role),
-            "myUnits": units,
             "pointLimit": POINT_LIMIT,
             "pageSize": PAGE_SIZE,
             "hotspots": HOTSPOTS,

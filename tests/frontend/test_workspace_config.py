@@ -143,3 +143,25 @@ def test_it_defaults_the_figures_period_to_the_plan_page_period(municipality):
     assert config(signed_in("valo", STAFF_GROUP))["periods"] == {"285": expected}
     assert config(signed_in("suunnittelija", PLANNERS_GROUP))["periods"] == {"285": expected}
     assert draft.pk  # a newer draft does not move the planner's default
+
+
+def test_it_names_the_place_by_its_nearest_address_in_the_readers_language(
+    municipality, make_observation
+):
+    from django.contrib.gis.geos import Point
+
+    from geo.models import Address
+
+    Address.objects.create(
+        municipality=municipality,
+        street="Kirkkokatu",
+        street_sv="Kyrkogatan",
+        number="3",
+        postcode="48100",
+        geom=Point(26.9201, 60.4601, srid=4326),
+    )
+    lamp = make_observation()  # about 13 m away
+    planner = signed_in("suunnittelija", PLANNERS_GROUP)
+    url = f"/map/observations/{lamp.pk}/"
+    assert planner.get(url, HTTP_ACCEPT_LANGUAGE="fi").json()["place"] == "Kirkkokatu 3, 48100"
+    assert planner.get(url, HTTP_ACCEPT_LANGUAGE="sv").json()["place"] == "Kyrkogatan 3, 48100"

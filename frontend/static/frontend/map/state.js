@@ -173,9 +173,21 @@ export const figuresPeriod = () => state.period || defaultPeriod();
 
 // --- API ---------------------------------------------------------------------------------
 
+// A failure is thrown as an Error whose message says what went wrong in the page's words
+// (an aborted request stays an AbortError).
 export async function getJSON(url, signal) {
-  const response = await fetch(url, { signal, headers: { Accept: "application/json" }, credentials: "same-origin" });
-  if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+  let response;
+  try {
+    response = await fetch(url, { signal, headers: { Accept: "application/json" }, credentials: "same-origin" });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new Error(text.offline);
+  }
+  if (!response.ok) {
+    let data = null;
+    try { data = await response.json(); } catch { data = null; }
+    throw new Error(failureText({ status: response.status, data }));
+  }
   return response.json();
 }
 

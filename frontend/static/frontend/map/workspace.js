@@ -65,11 +65,15 @@ async function refresh({ list = true } = {}) {
 }
 
 // The figures' period: the default (the plan's) unless one is chosen; shown as its first
-// and last day.
+// and last day. The date inputs are found by name: frontend/dates.js gives their ids to the
+// text fields it puts in front of them.
+const periodStart = document.querySelector("#period input[name=period_start]");
+const periodLast = document.querySelector("#period input[name=period_last]");
+
 function showPeriod(message) {
   const period = figuresPeriod();
-  $("p-start").value = period.start;
-  $("p-last").value = addDays(period.end, -1);
+  periodStart.value = period.start;
+  periodLast.value = addDays(period.end, -1);
   const fallback = defaultPeriod();
   let source = fallback.plan ? format(text.planPeriod, { plan: fallback.plan }) : text.yearPeriod;
   if (state.period) source = text.chosenPeriod;
@@ -78,8 +82,8 @@ function showPeriod(message) {
 }
 
 function periodChanged() {
-  const start = $("p-start").value;
-  const last = $("p-last").value;
+  const start = periodStart.value;
+  const last = periodLast.value;
   if (!start || !last || start > last) {
     showPeriod(text.periodInvalid);
     return;
@@ -166,8 +170,8 @@ function wire() {
   form.addEventListener("change", filtersChanged);
   form.addEventListener("reset", () => setTimeout(filtersChanged, 0));
   $("layers").addEventListener("change", layersChanged);
-  $("p-start").addEventListener("change", periodChanged);
-  $("p-last").addEventListener("change", periodChanged);
+  periodStart.addEventListener("change", periodChanged);
+  periodLast.addEventListener("change", periodChanged);
   $("period-reset").addEventListener("click", resetPeriod);
   $("toggle-filters").addEventListener("click", () => toggleFilters());
   for (const radio of document.querySelectorAll("input[name=base]")) radio.addEventListener("change", layersChanged);
