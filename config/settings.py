@@ -199,7 +199,8 @@ STORAGES = {
     },
 }
 
-# The base map. OpenStreetMap's tiles by default; a municipality may point at its own.
+# The base map. OpenStreetMap's tiles by default; a municipality may point at its own or its
+# national mapping agency's (README: Base map, with a Finnish and a Swedish example).
 BASEMAP_URL = env_str("BASEMAP_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 BASEMAP_ATTRIBUTION = env_str(
     "BASEMAP_ATTRIBUTION",

@@ -174,6 +174,7 @@ def walk_service_worker(request):
         static("frontend/walk/icon.svg"),
         static("frontend/walk/icon-192.png"),
         static("leaflet/leaflet.js"),
+        static("frontend/basemap.js"),
         static("leaflet/leaflet.css"),
         reverse("walk-manifest"),
     ]
