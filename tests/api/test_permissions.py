@@ -8,11 +8,14 @@ caller may not even know the observation exists.
 
 import io
 import json
+import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
+from surveys.template import from_template
 from tests.api.conftest import feature
 from tests.plans.conftest import make_plan
 from walks.models import Observation, Visibility
@@ -53,6 +56,7 @@ EXPORTERS = {**everyone(DENIED), **dict.fromkeys(STAFF_ROLES, 200)}
 PLANNERS_ONLY_404 = {**everyone(404), "planner": 200, "admin": 200}
 PLANNERS_405 = {"planner": 405, "admin": 405}
 PLANNERS_201 = {"planner": 201, "admin": 201}
+PLANNERS_200 = {"planner": 200, "admin": 200}
 
 # (name, method, path template, body, expected per persona)
 MATRIX = [
@@ -184,6 +188,19 @@ MATRIX = [
     ("create action", "post", "/api/v1/actions/", "action", {**everyone(DENIED), **PLANNERS_201}),
     ("export", "get", "/api/v1/exports/observations.csv", None, EXPORTERS),
     ("export all", "get", "/api/v1/exports/all.gpkg", None, EXPORTERS),
+    ("surveys", "get", "/api/v1/surveys/", None, READ_ALL),
+    ("survey", "get", "/api/v1/surveys/{survey}/", None, READ_ALL),
+    ("survey write", "delete", "/api/v1/surveys/{survey}/", None, everyone(DENIED)),
+    ("survey results", "get", "/api/v1/surveys/{survey}/results/", None, READ_ALL),
+    # Anyone answers, with no account: the page sends only its device token.
+    ("answer survey", "post", "/api/v1/surveys/{survey}/responses/", "answer", everyone(201)),
+    (
+        "survey export",
+        "get",
+        "/api/v1/surveys/{survey}/exports/responses.csv",
+        None,
+        {**everyone(DENIED), **PLANNERS_200},
+    ),
     (
         "export write",
         "post",
@@ -208,6 +225,7 @@ def jpeg(colour):
 
 @pytest.fixture
 def world(personas, walk, municipality, make_observation, settings, tmp_path):
+    today = timezone.localdate()
     settings.MEDIA_ROOT = tmp_path / "media"
     own = make_observation(walk=walk, participant=personas["participant"].participant)
     internal = make_observation(visibility=Visibility.INTERNAL)
@@ -221,6 +239,7 @@ def world(personas, walk, municipality, make_observation, settings, tmp_path):
         "internal_photo": store_photo(internal, jpeg((30, 30, 200)))[0].pk,
         "plan": make_plan(municipality).pk,
         "draft": make_plan(municipality, state="draft", title="Luonnos").pk,
+        "survey": from_template(municipality, "kysely", today, today).slug,
     }
 
 
@@ -246,6 +265,8 @@ def body_for(body, walk):
             "title": "Lisää valoa",
             "district": plan.priorities.first().district_id,
         }
+    if body == "answer":
+        return {"device": str(uuid.uuid4()), "answers": {"safety_day": 3, "safety_dark": 2}}
     if body == "edit":
         return {"type": "Feature", "properties": {"description": "Muutettu"}}
     return body
