@@ -221,3 +221,63 @@ def survey_results(survey: Survey, *, suppress_small: bool = True) -> dict:
         "no_district": of(OUTSIDE),
         "whole": of(WHOLE),
     }
+
+
+# --- the survey in the district picture and the plan ---------------------------------------
+
+INDICATORS = ("respondents", "suppressed", "safety_day", "safety_dark")
+
+
+def latest_surveys(municipality, today) -> tuple[Survey | None, Survey | None]:
+    """The municipality's latest survey that has opened, and the one before it."""
+    surveys = list(
+        Survey.objects.answerable()
+        .in_municipality(municipality)
+        .filter(opens_on__lte=today)
+        .latest_first()[:2]
+    )
+    return (surveys + [None, None])[0], (surveys + [None, None])[1]
+
+
+def indicators(area: dict, before: dict | None) -> dict:
+    """An area's survey indicators, with the change of each mean since the previous survey
+    (null when either is hidden or missing)."""
+    result = {key: area[key] for key in INDICATORS}
+    for kind in SCALE_KINDS:
+        now = (area[kind] or {}).get("mean")
+        then = ((before or {}).get(kind) or {}).get("mean")
+        result[f"{kind}_change"] = now - then if now is not None and then is not None else None
+    return result
+
+
+def survey_about(survey: Survey | None) -> dict | None:
+    if survey is None:
+        return None
+    return {
+        "slug": survey.slug,
+        "title": survey.title,
+        "opens_on": survey.opens_on.isoformat(),
+        "closes_on": survey.closes_on.isoformat(),
+    }
+
+
+def survey_indicators(municipality, today, *, suppress_small: bool = True) -> dict | None:
+    """The latest survey's indicators per district and for the whole, compared with the
+    previous survey's; None when the municipality has had no survey."""
+    latest, previous = latest_surveys(municipality, today)
+    if latest is None:
+        return None
+    now = survey_results(latest, suppress_small=suppress_small)
+    before = survey_results(previous, suppress_small=suppress_small) if previous else None
+    earlier = {row["district"]["id"]: row for row in (before or {}).get("districts", [])}
+    return {
+        "survey": survey_about(latest),
+        "previous_survey": survey_about(previous),
+        "k_anonymity": K_SURVEY,
+        "districts": [
+            {"district": row["district"], **indicators(row, earlier.get(row["district"]["id"]))}
+            for row in now["districts"]
+        ],
+        "no_district": indicators(now["no_district"], (before or {}).get("no_district")),
+        "whole": indicators(now["whole"], (before or {}).get("whole")),
+    }

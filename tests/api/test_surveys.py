@@ -180,3 +180,33 @@ def test_planners_export_the_answers_and_nobody_else(public, lighting_staff, pla
     assert planner.get(f"{url}?lang=fi").status_code == 400
     gpkg = planner.get(f"/api/v1/surveys/{survey.slug}/exports/all.gpkg")
     assert gpkg.status_code == 200 and gpkg["Content-Crs"].endswith("/3067>")
+
+
+def test_the_district_picture_carries_the_survey_indicators(public, planner, survey, municipality):
+    for n in range(6):
+        answer = {**ANSWER, "uuid": None, "answers": {**ANSWER["answers"], "safety_day": 1 + n % 5}}
+        submit(survey, answer, device_token=f"phone-{n}")
+    submit(
+        survey,
+        {"answers": {"home_district": "2", "safety_day": 5, "safety_dark": 5}},
+        device_token="x-1",
+    )
+    west, east = municipality.districts.order_by("code")
+
+    district = public.get(f"/api/v1/districts/{west.pk}/picture/").json()["survey"]
+    whole = public.get("/api/v1/municipalities/285/picture/").json()["survey"]
+    planners = planner.get(f"/api/v1/districts/{east.pk}/picture/").json()["survey"]
+
+    assert district["survey"]["slug"] == "testila" and district["previous_survey"] is None
+    assert district["district"]["respondents"] == 6
+    assert district["district"]["safety_day"]["mean"] == pytest.approx(16 / 6)
+    assert (
+        district["district"]["safety_dark"]["ci_low"] == pytest.approx(2)
+        and district["district"]["safety_day_change"] is None
+    )
+    # East (1) is hidden, and so are those who named no district (0): the whole minus West
+    # is the two together, never one of them.
+    assert [row["suppressed"] for row in whole["districts"]] == [False, True]
+    assert whole["no_district"]["suppressed"]
+    assert whole["whole"]["respondents"] == 7
+    assert planners["district"]["respondents"] == 1
