@@ -121,6 +121,29 @@ class AnyAccept(BaseContentNegotiation):
         return (renderers[0], renderers[0].media_type)
 
 
+def file_response(exporter, name: str, srid: int, write) -> FileResponse:
+    """The file that write(path) makes, as an attachment lyhty-<name>-<date>.<extension>."""
+    folder = tempfile.TemporaryDirectory(prefix="lyhty-export-")
+    try:
+        path = Path(folder.name) / f"export.{exporter.extension}"
+        write(path)
+        # The open file outlives its directory: the space is freed when the response
+        # is closed, even if the client goes away half way.
+        file = path.open("rb")
+    finally:
+        folder.cleanup()
+    today = timezone.localdate().isoformat()
+    response = FileResponse(
+        file,
+        as_attachment=True,
+        filename=f"lyhty-{name}-{today}.{exporter.extension}",
+        content_type=exporter.content_type,
+    )
+    # As in OGC API - Features part 2, so a client knows the coordinates without guessing.
+    response["Content-Crs"] = f"<http://www.opengis.net/def/crs/EPSG/0/{srid}>"
+    return response
+
+
 class ExportView(APIView):
     permission_classes = [MayExport]
     content_negotiation_class = AnyAccept
@@ -156,26 +179,13 @@ class ExportView(APIView):
         except BadExportRequest as error:
             return Response({"detail": str(error), "parameter": error.parameter}, status=400)
 
-        folder = tempfile.TemporaryDirectory(prefix="lyhty-export-")
-        try:
-            path = Path(folder.name) / f"export.{exporter.extension}"
-            scope = roles.municipalities_of(request.user, having=roles.exports)
-            export(layer, fmt, filters, srid, path, lang=lang, municipalities=scope)
-            # The open file outlives its directory: the space is freed when the response
-            # is closed, even if the client goes away half way.
-            file = path.open("rb")
-        finally:
-            folder.cleanup()
-        today = timezone.localdate().isoformat()
-        response = FileResponse(
-            file,
-            as_attachment=True,
-            filename=f"lyhty-{layer}-{today}.{exporter.extension}",
-            content_type=exporter.content_type,
+        scope = roles.municipalities_of(request.user, having=roles.exports)
+        return file_response(
+            exporter,
+            layer,
+            srid,
+            lambda path: export(layer, fmt, filters, srid, path, lang=lang, municipalities=scope),
         )
-        # As in OGC API - Features part 2, so a client knows the coordinates without guessing.
-        response["Content-Crs"] = f"<http://www.opengis.net/def/crs/EPSG/0/{srid}>"
-        return response
 
     @staticmethod
     def single_values(request) -> dict[str, str]:

@@ -73,6 +73,12 @@ v1 = [
         surveys.SurveyResponses.as_view(),
         name="survey-responses",
     ),
+    path("surveys/<slug:slug>/results/", surveys.SurveyResults.as_view(), name="survey-results"),
+    path(
+        "surveys/<slug:slug>/exports/<slug:layer>.<str:fmt>",
+        surveys.SurveyExport.as_view(),
+        name="survey-export",
+    ),
     # `fmt`, not `format`: DRF claims a `format` URL part for its own negotiation.
     path("exports/<slug:layer>.<str:fmt>", ExportView.as_view(), name="export"),
 ]

@@ -38,6 +38,7 @@ from surveys.models import (
     TimeOfDay,
     device_hash,
 )
+from walks.models import Category, LightCondition, Observation, PositionSource, Source, Visibility
 
 MAX_TEXT = 2000
 MAX_PLACES = 50
@@ -92,8 +93,8 @@ class Questions:
             code: {option.code: option for option in question.options.all()}
             for code, question in self.by_code.items()
         }
-        self.districts = {d.code: d for d in survey.municipality.districts.all()}
-        self.boundary = survey.municipality.geom
+        self.districts = {d.code: d for d in survey.municipality.districts.defer("geom")}
+        self.boundary = survey.municipality.geom.prepared
 
     def answers(self, given, errors) -> tuple[list[Answer], object]:
         """The Answer rows (unsaved) and the district of residence."""
@@ -254,8 +255,52 @@ def store(survey, checked, *, device=None, language="", source=ResponseSource.PA
     Answer.objects.bulk_create(answers)
     for place in places:
         place.response = response
+    if survey.map_answers_to_observations:
+        observations_from(survey, places, response)
     Place.objects.bulk_create(places)
     return response
+
+
+# A place's time of day as an observation's light; "at any time" says nothing of the light.
+LIGHT = {
+    TimeOfDay.DAYLIGHT: LightCondition.DAYLIGHT,
+    TimeOfDay.DUSK: LightCondition.DUSK,
+    TimeOfDay.DARK: LightCondition.DARK,
+}
+# The category of a place whose reason names none (or that has no reason).
+DEFAULT_CATEGORY = {False: "unsafe_place", True: "safe_place"}
+
+
+def observations_from(survey: Survey, places: list[Place], response: Response) -> None:
+    """Each place becomes an observation with source `survey`, so that it shows on the heat
+    map and in the district picture like the walks' findings: its reason's category (the
+    default unsafe or safe place without one), positive for a safe-places question, public
+    unless the category is sensitive. Nothing in it says who answered."""
+    defaults = {c.code: c for c in Category.objects.filter(code__in=DEFAULT_CATEGORY.values())}
+    made = []
+    for place in places:
+        category = (place.reason and place.reason.category) or defaults.get(
+            DEFAULT_CATEGORY[place.question.positive]
+        )
+        if category is None:
+            continue
+        place.observation = Observation(
+            municipality=survey.municipality,
+            geom=place.geom,
+            stretch=place.stretch,
+            position_source=PositionSource.MAP
+            if response.source == ResponseSource.PAGE
+            else PositionSource.IMPORT,
+            source=Source.SURVEY,
+            category=category,
+            is_positive=place.question.positive or category.is_positive,
+            light_condition=LIGHT.get(place.time_of_day, ""),
+            description=place.note,
+            visibility=Visibility.INTERNAL if category.is_sensitive else Visibility.PUBLIC,
+            observed_at=response.submitted_at,
+        )
+        made.append(place.observation)
+    Observation.objects.bulk_create(made)
 
 
 def submit(survey: Survey, submission, *, device_token: str | None) -> Submitted:

@@ -42,12 +42,14 @@ __all__ = [
     "Export",
     "ExportFailed",
     "Layer",
+    "check_format",
     "choose_srid",
     "export",
     "ogr2ogr",
     "parse_filters",
     "pg_datasource",
     "select_sql",
+    "write",
 ]
 
 
@@ -63,13 +65,7 @@ def export(
     """
     exporter = EXPORTERS[fmt]
     layers = layers_of(layer)
-    if len(layers) > 1 and not exporter.holds_many_layers:
-        raise BadExportRequest(_("Only GeoPackage holds several layers in one file."))
-    if srid not in EXPORT_CRS or (exporter.wgs84_only and srid != WGS84):
-        raise BadExportRequest(
-            _("%(format)s cannot be written in EPSG:%(srid)s.") % {"format": fmt, "srid": srid},
-            "crs",
-        )
+    check_format(exporter, fmt, len(layers), srid)
     if isinstance(rows_or_filters, QuerySet):
         if len(layers) > 1 or rows_or_filters.model is not layers[0].model:
             raise ValueError(f"{layer} is exported from {layers[0].model.__name__} rows.")
@@ -82,6 +78,22 @@ def export(
             for name, value in rows_or_filters.items()
         }
         sources = [(each, each.rows(filters, municipalities)) for each in layers]
+    return write(sources, exporter, srid, path, lang=lang)
+
+
+def check_format(exporter: Export, fmt: str, layer_count: int, srid: int) -> None:
+    """BadExportRequest unless the format holds that many layers in that CRS."""
+    if layer_count > 1 and not exporter.holds_many_layers:
+        raise BadExportRequest(_("Only GeoPackage holds several layers in one file."))
+    if srid not in EXPORT_CRS or (exporter.wgs84_only and srid != WGS84):
+        raise BadExportRequest(
+            _("%(format)s cannot be written in EPSG:%(srid)s.") % {"format": fmt, "srid": srid},
+            "crs",
+        )
+
+
+def write(sources: list[tuple[Layer, QuerySet]], exporter: Export, srid: int, path, *, lang=None):
+    """Each (layer, rows) through its SELECT and ogr2ogr into one file at path."""
     path = Path(path)
     path.unlink(missing_ok=True)  # ogr2ogr would add to an existing file
     with override(lang or language()), tempfile.TemporaryDirectory() as folder:

@@ -24,11 +24,13 @@ from analysis.picture import (
     district_picture,
     municipality_picture,
 )
+from analysis.survey import survey_indicators
 from api.filters import read_query
-from api.permissions import ReadOnly, audience, observations_for, reads_internal_in
+from api.permissions import ReadOnly, audience, observations_for, reads_internal_in, role_there
 from api.schemas import BAD_REQUEST, ID, NOT_FOUND
 from api.views.common import LyhtyView
 from geo.models import District, Municipality
+from walks import roles
 from walks.cache import cached
 from walks.models import EARLIEST_OBSERVATION, Theme
 
@@ -197,6 +199,15 @@ ABOUT = {
         "nothing suppressed.",
     },
 }
+SURVEY = {
+    "type": "object",
+    "nullable": True,
+    "description": "The latest resident survey: per district of residence (`district` in a "
+    "district's picture) and for the whole, respondents and mean perceived safety by day and "
+    "after dark with 95 % confidence intervals and the change since the previous survey. "
+    "Areas with fewer than k_anonymity respondents, and any that would give one away, are "
+    "suppressed for everyone but planners and administrators. Null without a survey.",
+}
 DISTRICT_PICTURE = OpenApiResponse(
     {
         "type": "object",
@@ -206,6 +217,7 @@ DISTRICT_PICTURE = OpenApiResponse(
             "population": _COUNT,
             "themes": AREA["properties"]["themes"],
             "total": CELL,
+            "survey": SURVEY,
         },
     },
     description="A row per theme and the district's total.",
@@ -227,6 +239,7 @@ MUNICIPALITY_PICTURE = OpenApiResponse(
             },
             "outside_districts": AREA,
             "municipality_total": AREA,
+            "survey": SURVEY,
         },
     },
     description="Every district, the observations outside every district, and the whole.",
@@ -244,6 +257,16 @@ DESCRIPTION = (
 # A picture over a million observations takes seconds; until an observation changes it is
 # the same for everyone who reads the same observations.
 PICTURE_SECONDS = 24 * 3600
+
+
+def survey_for(request, municipality) -> dict | None:
+    """The latest resident survey's indicators (analysis.survey): small areas hidden from
+    everyone but planners and administrators."""
+    return survey_indicators(
+        municipality,
+        timezone.localdate(),
+        suppress_small=not roles.organises(role_there(request, municipality.pk)),
+    )
 
 
 def picture_response(request, compute, place, **extra):
@@ -281,7 +304,12 @@ class DistrictPicture(LyhtyView):
         responses={200: DISTRICT_PICTURE, 400: BAD_REQUEST, 404: NOT_FOUND},
     )
     def get(self, request, id):
-        return picture_response(request, district_picture, get_object_or_404(District, pk=id))
+        district = get_object_or_404(District, pk=id)
+        survey = survey_for(request, district.municipality)
+        if survey is not None:
+            row = next(row for row in survey.pop("districts") if row["district"]["id"] == id)
+            survey = {**survey, "district": row}
+        return picture_response(request, district_picture, district, survey=survey)
 
 
 class MunicipalityPicture(LyhtyView):
@@ -298,5 +326,9 @@ class MunicipalityPicture(LyhtyView):
         municipality = get_object_or_404(Municipality, code=code)
         about_municipality = {"code": municipality.code, "name": municipality.name}
         return picture_response(
-            request, municipality_picture, municipality, municipality=about_municipality
+            request,
+            municipality_picture,
+            municipality,
+            municipality=about_municipality,
+            survey=survey_for(request, municipality),
         )

@@ -11,15 +11,28 @@ results (everyone, small cells hidden from all but planners).
 400 the answers or places at fault, nothing stored.
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
+from analysis.exports import EXPORTERS, BadExportRequest, choose_srid
+from analysis.exports.survey import SURVEY_FORMATS, SURVEY_LAYERS, export_survey
+from analysis.survey import survey_results
+from api.exports import AnyAccept, file_response
 from api.permissions import caller_role
-from api.schemas import BAD_REQUEST, NOT_FOUND, errors
+from api.schemas import (
+    BAD_REQUEST,
+    BINARY,
+    EXPORT_REFUSED,
+    FORBIDDEN,
+    GEOJSON_FILE,
+    NOT_FOUND,
+    errors,
+)
 from api.views.common import LyhtyView
 from surveys.models import QuestionKind, Survey, TimeOfDay
 from surveys.services import AlreadyAnswered, SubmissionError, SurveyClosed, submit
@@ -151,6 +164,7 @@ class SurveyList(LyhtyView):
 
     @extend_schema(
         tags=TAG,
+        operation_id="v1_surveys_list",
         summary="Surveys, newest first (templates for planners and administrators only)",
         parameters=[
             OpenApiParameter(
@@ -255,3 +269,124 @@ class SurveyResponses(LyhtyView):
             },
             status=status.HTTP_201_CREATED if submitted.created else status.HTTP_200_OK,
         )
+
+
+# --- results and exports ------------------------------------------------------------------
+
+SCALE_FIGURES = {
+    "type": "object",
+    "nullable": True,
+    "properties": {
+        "n": {"type": "integer"},
+        "mean": {"type": "number", "nullable": True},
+        "ci_low": {"type": "number", "nullable": True},
+        "ci_high": {"type": "number", "nullable": True},
+    },
+}
+AREA = {
+    "type": "object",
+    "properties": {
+        "respondents": {"type": "integer", "nullable": True},
+        "suppressed": {"type": "boolean"},
+        "safety_day": SCALE_FIGURES,
+        "safety_dark": SCALE_FIGURES,
+        "choices": {"type": "array", "items": {"type": "object"}},
+        "top_reasons": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["respondents", "suppressed", "safety_day", "safety_dark"],
+}
+RESULTS = {
+    "type": "object",
+    "properties": {
+        "survey": {"type": "object"},
+        "k_anonymity": {"type": "integer"},
+        "districts": {
+            "type": "array",
+            "items": {**AREA, "properties": {**AREA["properties"], "district": {"type": "object"}}},
+        },
+        "no_district": AREA,
+        "whole": AREA,
+    },
+    "required": ["survey", "k_anonymity", "districts", "no_district", "whole"],
+}
+
+
+def sees_every_cell(request) -> bool:
+    """Planners and administrators see the small areas too."""
+    return roles.organises(caller_role(request))
+
+
+class SurveyResults(LyhtyView):
+    permission_classes = [SurveyAccess]
+
+    @extend_schema(
+        tags=TAG,
+        parameters=[SLUG],
+        summary="Results per district of residence and overall",
+        description="Respondents, mean perceived safety by day and after dark with 95 % "
+        "confidence intervals, choice shares and the top reasons for places on the map. "
+        "An area with fewer than 5 respondents, and any other area that would give it away, "
+        "has `suppressed` true and null figures, for everyone but planners and administrators.",
+        responses={200: RESULTS, 404: NOT_FOUND},
+    )
+    def get(self, request, slug):
+        survey = get_object_or_404(surveys_for(request), slug=slug)
+        return Response(survey_results(survey, suppress_small=not sees_every_cell(request)))
+
+
+class MayExportAnswers(BasePermission):
+    message = _("Only planners and administrators can export survey answers.")
+
+    def has_permission(self, request, view):
+        return sees_every_cell(request)
+
+
+class SurveyExport(LyhtyView):
+    permission_classes = [MayExportAnswers]
+    content_negotiation_class = AnyAccept
+
+    @extend_schema(
+        tags=TAG,
+        summary="A survey's answers as a file (planners and administrators)",
+        description="`responses` (one row per response, a column per question) and `places` "
+        "(the places marked on the map) as csv, geojson or gpkg; `all.gpkg` holds both. "
+        "`crs` as in the other exports (gpkg defaults to the national CRS).",
+        parameters=[
+            SLUG,
+            OpenApiParameter("layer", str, OpenApiParameter.PATH, enum=list(SURVEY_LAYERS)),
+            OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(SURVEY_FORMATS)),
+            OpenApiParameter(
+                "crs", str, description="EPSG:4326, EPSG:3067, EPSG:3006 or EPSG:3857."
+            ),
+        ],
+        responses={
+            (200, "text/csv"): OpenApiResponse(BINARY, description="The file."),
+            (200, "application/geo+json"): OpenApiResponse(GEOJSON_FILE, description="The file."),
+            (200, "application/geopackage+sqlite3"): OpenApiResponse(
+                BINARY, description="The file."
+            ),
+            400: EXPORT_REFUSED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
+    def get(self, request, slug, layer, fmt):
+        survey = get_object_or_404(Survey.objects.select_related("municipality"), slug=slug)
+        if layer not in SURVEY_LAYERS or fmt not in SURVEY_FORMATS:
+            raise Http404
+        if layer == "all" and fmt != "gpkg":
+            raise Http404
+        exporter = EXPORTERS[fmt]
+        try:
+            unknown = set(request.query_params) - {"crs"}
+            if unknown:
+                raise BadExportRequest(_("Unknown query parameter."), sorted(unknown)[0])
+            srid = choose_srid(fmt, request.query_params.get("crs"), survey.municipality)
+            return file_response(
+                exporter,
+                f"survey-{survey.slug}-{layer}",
+                srid,
+                lambda path: export_survey(survey, layer, fmt, srid, path),
+            )
+        except BadExportRequest as error:
+            return Response({"detail": str(error), "parameter": error.parameter}, status=400)

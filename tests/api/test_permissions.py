@@ -13,13 +13,16 @@ lists leave out B's internal data is test_lists_leave_out_other_municipalities b
 
 import io
 import json
+import uuid
 
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from plans.models import OwnerKind, PlanState, SafetyPlan
+from surveys.template import from_template
 from tests.api.conftest import POLICE, feature, make_walk
 from tests.conftest import ELSEWHERE
 from tests.plans.conftest import make_plan
@@ -70,6 +73,7 @@ ADMIN_ONLY_404 = {**everyone(404), "admin": 200}
 ADMIN_ONLY = {**everyone(DENIED), "admin": 200}
 # Reporting an action's progress: its owner partner, the town's planners, administrators.
 PROGRESS = {**everyone(DENIED), "police": 200, "planner": 200, "admin": 200}
+PLANNERS_200 = {"planner": 200, "admin": 200}
 
 # (name, method, path template, body, expected per persona)
 MATRIX = [
@@ -209,6 +213,19 @@ MATRIX = [
     ),
     ("export", "get", "/api/v1/exports/observations.csv", None, EXPORTERS),
     ("export all", "get", "/api/v1/exports/all.gpkg", None, EXPORTERS),
+    ("surveys", "get", "/api/v1/surveys/", None, READ_ALL),
+    ("survey", "get", "/api/v1/surveys/{survey}/", None, READ_ALL),
+    ("survey write", "delete", "/api/v1/surveys/{survey}/", None, everyone(DENIED)),
+    ("survey results", "get", "/api/v1/surveys/{survey}/results/", None, READ_ALL),
+    # Anyone answers, with no account: the page sends only its device token.
+    ("answer survey", "post", "/api/v1/surveys/{survey}/responses/", "answer", everyone(201)),
+    (
+        "survey export",
+        "get",
+        "/api/v1/surveys/{survey}/exports/responses.csv",
+        None,
+        {**everyone(DENIED), **PLANNERS_200},
+    ),
     (
         "export write",
         "post",
@@ -368,6 +385,7 @@ def other_world(town) -> dict:
 
 @pytest.fixture
 def world(personas, walk, municipality, other_town, make_observation, settings, tmp_path):
+    today = timezone.localdate()
     settings.MEDIA_ROOT = tmp_path / "media"
     own = make_observation(walk=walk, participant=personas["participant"].participant)
     internal = make_observation(visibility=Visibility.INTERNAL)
@@ -385,6 +403,7 @@ def world(personas, walk, municipality, other_town, make_observation, settings, 
         "internal_photo": store_photo(internal, jpeg((30, 30, 200)))[0].pk,
         "plan": plan.pk,
         "draft": make_plan(municipality, state="draft", title="Luonnos").pk,
+        "survey": from_template(municipality, "kysely", today, today).slug,
     }
 
 
@@ -421,6 +440,8 @@ def body_for(body, walk):
             "title": "Lisää valoa",
             "district": plan.priorities.first().district_id,
         }
+    if body == "answer":
+        return {"device": str(uuid.uuid4()), "answers": {"safety_day": 3, "safety_dark": 2}}
     if body == "edit":
         return {"type": "Feature", "properties": {"description": "Muutettu"}}
     return body

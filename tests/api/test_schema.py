@@ -61,6 +61,8 @@ def test_it_says_which_operations_anyone_may_call(client, db):
         ("get", "/api/v1/observations/{id}/photos/"),
         ("get", "/api/v1/photos/{id}/image"),
         ("post", "/api/v1/walks/join/"),
+        ("post", "/api/v1/surveys/{slug}/responses/"),
+        ("get", "/api/v1/surveys/{slug}/results/"),
     ]:
         assert public in anonymous, public
     for closed in [
@@ -69,6 +71,7 @@ def test_it_says_which_operations_anyone_may_call(client, db):
         ("get", "/api/v1/exports/{layer}.{fmt}"),
         ("put", "/api/v1/walks/{id}/track/"),
         ("post", "/api/v1/observations/{id}/photos/"),
+        ("get", "/api/v1/surveys/{slug}/exports/{layer}.{fmt}"),
     ]:
         assert closed not in anonymous, closed
 
