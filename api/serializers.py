@@ -155,6 +155,8 @@ def observation_feature(*, internal: bool):
             "position_source": F("position_source"),
             "duplicate_of": F("duplicate_of_id"),
             "created_at": F("created_at"),
+            "moderation": F("moderation"),
+            "support_count": F("support_count"),
         }
     return Feature(id=F("id"), geometry=F("geom"), properties=properties)
 

@@ -4,7 +4,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api import photos
 from api.exports import ExportView
-from api.views import clusters, heatmap, observations, picture, plans, reference, walks
+from api.views import (
+    clusters,
+    heatmap,
+    observations,
+    picture,
+    plans,
+    reference,
+    reports,
+    walks,
+)
 
 v1 = [
     path("municipalities/", reference.MunicipalityList.as_view(), name="municipality-list"),
@@ -42,6 +51,21 @@ v1 = [
         "observations/<id:id>/transition/",
         observations.ObservationTransition.as_view(),
         name="observation-transition",
+    ),
+    path(
+        "observations/<id:id>/moderation/",
+        reports.ObservationModeration.as_view(),
+        name="observation-moderation",
+    ),
+    path("reports/", reports.ReportCreate.as_view(), name="report-create"),
+    path("reports/nearby/", reports.ReportsNearby.as_view(), name="report-nearby"),
+    path("reports/support/", reports.ReportSupport.as_view(), name="report-support"),
+    path("reports/<str:token>/", reports.ReportFollowUp.as_view(), name="report-detail"),
+    path("reports/<str:token>/photos/", reports.ReportPhotos.as_view(), name="report-photos"),
+    path(
+        "reports/<str:token>/unsubscribe/",
+        reports.ReportUnsubscribe.as_view(),
+        name="report-unsubscribe-api",
     ),
     path(
         "observations/<id:pk>/photos/",

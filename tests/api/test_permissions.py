@@ -15,7 +15,7 @@ from PIL import Image
 
 from tests.api.conftest import feature
 from tests.plans.conftest import make_plan
-from walks.models import Observation, Visibility
+from walks.models import Moderation, Observation, ResidentReport, Source, Visibility
 from walks.photos import store_photo
 
 DENIED = "denied"
@@ -53,6 +53,7 @@ EXPORTERS = {**everyone(DENIED), **dict.fromkeys(STAFF_ROLES, 200)}
 PLANNERS_ONLY_404 = {**everyone(404), "planner": 200, "admin": 200}
 PLANNERS_405 = {"planner": 405, "admin": 405}
 PLANNERS_201 = {"planner": 201, "admin": 201}
+PLANNERS_200 = {"planner": 200, "admin": 200}
 
 # (name, method, path template, body, expected per persona)
 MATRIX = [
@@ -177,6 +178,24 @@ MATRIX = [
         INTERNAL_ONLY,
     ),
     ("clusters", "get", "/api/v1/clusters/?bbox=26.9,60.44,26.98,60.48&zoom=12", None, READ_ALL),
+    # Residents' reports: anyone sends one (no account; credentials are not even read).
+    ("report", "post", "/api/v1/reports/", "new", everyone(201)),
+    (
+        "reports nearby",
+        "get",
+        "/api/v1/reports/nearby/?lon=26.92&lat=60.46&category=lamp_out",
+        None,
+        READ_ALL,
+    ),
+    ("follow a report", "get", "/api/v1/reports/{token}/", None, READ_ALL),
+    ("report photo", "post", "/api/v1/reports/{token}/photos/", "photo", everyone(201)),
+    (
+        "moderate a lamp report (street lighting's)",
+        "post",
+        "/api/v1/observations/{pending}/moderation/",
+        {"action": "accept"},
+        {**everyone(DENIED), "lighting_staff": 200, "streets_staff": 403, **PLANNERS_200},
+    ),
     ("plans", "get", "/api/v1/plans/", None, READ_ALL),
     ("published plan", "get", "/api/v1/plans/{plan}/", None, READ_ALL),
     ("draft plan", "get", "/api/v1/plans/{draft}/", None, PLANNERS_ONLY_404),
@@ -211,6 +230,9 @@ def world(personas, walk, municipality, make_observation, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     own = make_observation(walk=walk, participant=personas["participant"].participant)
     internal = make_observation(visibility=Visibility.INTERNAL)
+    pending = make_observation(
+        source=Source.RESIDENT, moderation=Moderation.PENDING, visibility=Visibility.INTERNAL
+    )
     return {
         "walk": walk.pk,
         "district": municipality.districts.first().pk,
@@ -221,6 +243,8 @@ def world(personas, walk, municipality, make_observation, settings, tmp_path):
         "internal_photo": store_photo(internal, jpeg((30, 30, 200)))[0].pk,
         "plan": make_plan(municipality).pk,
         "draft": make_plan(municipality, state="draft", title="Luonnos").pk,
+        "pending": pending.pk,
+        "token": ResidentReport.objects.create(observation=pending).token,
     }
 
 

@@ -87,3 +87,15 @@ def test_the_heat_map_filters_by_source(planner, mixed):
     ).json()
     assert sum(f["properties"]["count"] for f in every["features"]) == 4
     assert sum(f["properties"]["count"] for f in residents["features"]) == 2
+
+
+def test_staff_narrow_the_district_picture_by_source(planner, public, mixed):
+    url = "/api/v1/municipalities/285/picture/"
+    every = planner.get(url).json()["municipality_total"]["total"]["observations"]
+    residents = planner.get(url, {"source": "resident"}).json()
+    assert (every, residents["municipality_total"]["total"]["observations"]) == (4, 2)
+    assert planner.get(url, {"source": "neighbour"}).status_code == 400
+    # The public's figures hold their suppression over one set of observations only.
+    refused = public.get(url, {"source": "resident"})
+    assert refused.status_code == 400
+    assert "source" in refused.json()
