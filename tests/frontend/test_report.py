@@ -112,3 +112,34 @@ def test_a_resident_reports_offline_and_follows_it_until_fixed(page_in, live_ser
     assert [m.to for m in mail.outbox][-1] == ["asukas@example.fi"]
     token = ResidentReport.objects.get().token
     assert f"/report/unsubscribe/{token}/" in mail.outbox[-1].body
+
+
+def test_a_resident_supports_the_same_report_20_m_away_instead_of_a_new_one(
+    page_in, live_server, municipality
+):
+    from django.contrib.gis.geos import Point
+
+    from walks.models import Category
+
+    original = Observation.objects.create(
+        municipality=municipality,
+        category=Category.objects.get(code="lamp_out"),
+        geom=Point(HOME["longitude"], HOME["latitude"], srid=4326),
+        description="Valo sammunut",
+    )
+    twenty_m_north = {**HOME, "latitude": HOME["latitude"] + 20 / 111_000}
+    page = page_in("sv", **{**PHONE, "geolocation": twenty_m_north})
+    page.goto(live_server.url + "/report/")
+    page.locator("#report-map.leaflet-container").wait_for()
+    page.locator("#use-location").tap()
+    page.locator("input[name=category][value=dark_spot]").check()
+    same = page.locator(f"button.same[data-observation='{original.pk}']")
+    same.wait_for()
+    assert "Valo sammunut" in page.locator("#same-list").inner_text()
+    screenshot(page, "report-same-sv")
+    same.tap()
+    page.locator("#report-message").filter(has_text="Tack").wait_for()
+
+    original.refresh_from_db()
+    assert original.support_count == 1
+    assert Observation.objects.count() == 1
