@@ -99,3 +99,15 @@ def test_staff_narrow_the_district_picture_by_source(planner, public, mixed):
     refused = public.get(url, {"source": "resident"})
     assert refused.status_code == 400
     assert "source" in refused.json()
+
+
+def test_a_plan_action_takes_its_observations_from_one_source(planner, municipality, mixed):
+    from tests.plans.conftest import make_plan
+
+    plan = make_plan(municipality)
+    west = municipality.districts.get(code="1")
+    body = {"plan": plan.pk, "title": "Asukkaiden havainnot", "district": west.pk}
+    body["filters"] = {"source": "resident"}
+    answer = planner.post("/api/v1/actions/", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["observations"] == 2
