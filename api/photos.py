@@ -17,6 +17,8 @@ too many pixels; 413 {"photo": [...]} for one over PHOTO_MAX_BYTES. Nothing is s
 An observation the caller may not see is 404; one they may see but not add to is 403.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import FileResponse
@@ -82,6 +84,41 @@ class UploadLimitHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+def store_upload(request, observation, *, limit=None):
+    """Store the request's `photo` on the observation: (photo, created, None), or
+    (None, False, the error Response) with nothing stored. With a `limit` (a resident's
+    report), one photo more than that is refused, unless the same bytes are already there."""
+    uploaded = request.FILES.get("photo")
+    if uploaded is None:
+        refused = Response(
+            {"photo": [_("Choose a photo to send.")]}, status=status.HTTP_400_BAD_REQUEST
+        )
+        return None, False, refused
+    if limit is not None and observation.photos.count() >= limit:
+        digest = hashlib.sha256()
+        for chunk in uploaded.chunks():
+            digest.update(chunk)
+        uploaded.seek(0)
+        stored = observation.photos.filter(sha256=digest.hexdigest()).first()
+        if stored is not None:
+            return stored, False, None
+        refused = Response(
+            {"photo": [_("A report takes at most %(max)d photos.") % {"max": limit}]},
+            status=status.HTTP_409_CONFLICT,
+        )
+        return None, False, refused
+    try:
+        photo, created = store_photo(observation, uploaded)
+    except PhotoRejected as rejected:
+        code = (
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+            if rejected.code == PhotoRejected.TOO_LARGE
+            else status.HTTP_400_BAD_REQUEST
+        )
+        return None, False, Response({"photo": [rejected.message]}, status=code)
+    return photo, created, None
 
 
 def viewable_photo(request, pk) -> Photo:
@@ -150,20 +187,9 @@ class PhotoListCreate(ObservationPhotoMixin, generics.GenericAPIView):
         observation = self.get_observation()
         if not may_add_photo(request, observation):
             raise PermissionDenied(_("You may not add photos to this observation."))
-        uploaded = request.FILES.get("photo")
-        if uploaded is None:
-            return Response(
-                {"photo": [_("Choose a photo to send.")]}, status=status.HTTP_400_BAD_REQUEST
-            )
-        try:
-            photo, created = store_photo(observation, uploaded)
-        except PhotoRejected as rejected:
-            code = (
-                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-                if rejected.code == PhotoRejected.TOO_LARGE
-                else status.HTTP_400_BAD_REQUEST
-            )
-            return Response({"photo": [rejected.message]}, status=code)
+        photo, created, refused = store_upload(request, observation)
+        if refused is not None:
+            return refused
         return Response(
             self.get_serializer(photo).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

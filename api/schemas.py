@@ -10,6 +10,7 @@ from api.geojson import collection_schema, feature_schema
 from api.serializers import MAX_TEXT
 from walks.models import (
     LightCondition,
+    Moderation,
     Observation,
     ParticipantGroup,
     PositionSource,
@@ -113,6 +114,8 @@ OBSERVATION_FEATURE = feature_schema(
         "position_source": {"type": "string", "enum": PositionSource.values},
         "duplicate_of": _NULLABLE_INTEGER,
         "created_at": _DATETIME,
+        "moderation": {"type": "string", "enum": Moderation.values},
+        "support_count": {"type": "integer", "description": "Residents who said it is the same."},
     },
     "Point",
 )

@@ -165,6 +165,8 @@ def observation_feature(*, internal):
             "position_source": only_in(internal, F("position_source")),
             "duplicate_of": only_in(internal, F("duplicate_of_id")),
             "created_at": only_in(internal, F("created_at")),
+            "moderation": only_in(internal, F("moderation")),
+            "support_count": only_in(internal, F("support_count")),
         }
     return Feature(id=F("id"), geometry=F("geom"), properties=properties)
 

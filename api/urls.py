@@ -11,6 +11,7 @@ from api.views import (
     picture,
     plans,
     reference,
+    reports,
     surveys,
     walks,
 )
@@ -51,6 +52,21 @@ v1 = [
         "observations/<id:id>/transition/",
         observations.ObservationTransition.as_view(),
         name="observation-transition",
+    ),
+    path(
+        "observations/<id:id>/moderation/",
+        reports.ObservationModeration.as_view(),
+        name="observation-moderation",
+    ),
+    path("reports/", reports.ReportCreate.as_view(), name="report-create"),
+    path("reports/nearby/", reports.ReportsNearby.as_view(), name="report-nearby"),
+    path("reports/support/", reports.ReportSupport.as_view(), name="report-support"),
+    path("reports/<str:token>/", reports.ReportFollowUp.as_view(), name="report-detail"),
+    path("reports/<str:token>/photos/", reports.ReportPhotos.as_view(), name="report-photos"),
+    path(
+        "reports/<str:token>/unsubscribe/",
+        reports.ReportUnsubscribe.as_view(),
+        name="report-unsubscribe-api",
     ),
     path(
         "observations/<id:pk>/photos/",

@@ -369,6 +369,29 @@ def env_networks(name: str) -> list:
 # so a client cannot pose as many by rotating the header. Behind nginx on the same host: 127.0.0.1.
 TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
+# Residents' reports (/report/, /api/v1/reports/): anonymous writes are throttled per
+# client address and per browser (a device id the page keeps), at most this many photos.
+REPORT_THROTTLE_RATE = env_str("REPORT_THROTTLE_RATE", "30/hour")
+REPORT_DEVICE_THROTTLE_RATE = env_str("REPORT_DEVICE_THROTTLE_RATE", "10/hour")
+REPORT_MAX_PHOTOS = env_int("REPORT_MAX_PHOTOS", 3)
+# Where the links in residents' emails point: this site's address as people reach it.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+
+# Email to residents who asked for updates: the console in development, SMTP otherwise
+# (EMAIL_HOST and the rest from the environment).
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Lyhty <noreply@localhost>")
+
 # Our own sign-in page: the admin's refuses department staff without admin access.
 LOGIN_URL = "login"
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 from django.urls import path
 
-from frontend import landing, survey_views, views, walk_views, workspace
+from frontend import landing, public_map, reports, survey_views, views, walk_views, workspace
 
 urlpatterns = [
     path("", landing.landing, name="landing"),
@@ -14,6 +14,10 @@ urlpatterns = [
     path("walk/sw.js", views.walk_service_worker, name="walk-sw"),
     path("walk/manifest.webmanifest", views.walk_manifest, name="walk-manifest"),
     path("survey/<slug:slug>/", survey_views.survey_page, name="survey-page"),
+    path("public/", public_map.public_map, name="public-map"),
+    path("report/", reports.report_page, name="report"),
+    path("report/follow/<str:token>/", reports.report_follow_up, name="report-follow-up"),
+    path("report/unsubscribe/<str:token>/", reports.report_unsubscribe, name="report-unsubscribe"),
     path("login/", workspace.LoginView.as_view(), name="login"),
     path("logout/", workspace.LogoutView.as_view(), name="logout"),
     path("map/", workspace.map_workspace, name="map-workspace"),

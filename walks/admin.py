@@ -199,11 +199,21 @@ class ObservationAdmin(InTheirMunicipalities, LeafletGeoAdmin):
         "light_condition",
         "is_positive",
         "visibility",
+        "source",
+        "moderation",
         "responsible_unit",
     ]
     search_fields = ["uuid", "description", "proposed_fix", "address__street"]
     list_select_related = ["category", "municipality", "district", "walk", "address"]
-    readonly_fields = ["uuid", "district", "place", "created_at", "updated_at"]
+    readonly_fields = [
+        "uuid",
+        "district",
+        "place",
+        "created_at",
+        "updated_at",
+        "support_count",
+        "hidden_text",
+    ]
     raw_id_fields = ["duplicate_of", "reporter"]
     date_hierarchy = "observed_at"
     inlines = [StatusChangeInline]
@@ -219,6 +229,9 @@ class ObservationAdmin(InTheirMunicipalities, LeafletGeoAdmin):
                     "responsible_unit",
                     "visibility",
                     "duplicate_of",
+                    "source",
+                    "moderation",
+                    "support_count",
                 ]
             },
         ),
@@ -245,6 +258,7 @@ class ObservationAdmin(InTheirMunicipalities, LeafletGeoAdmin):
                     "light_condition",
                     "description",
                     "proposed_fix",
+                    "hidden_text",
                 ]
             },
         ),

@@ -28,6 +28,7 @@ from geo.models import District, Municipality
 from walks.models import (
     Category,
     LightCondition,
+    Moderation,
     ObservationQuerySet,
     ResponsibleUnit,
     SafetyWalk,
@@ -221,6 +222,16 @@ FILTERS: dict[str, Filter] = {
             _codes(lambda: Source.values),
             ObservationQuerySet.from_sources,
             gettext_lazy("Sources, comma-separated: walk, resident, staff, survey, import."),
+            _TEXT,
+        ),
+        Filter(
+            "moderation",
+            _codes(lambda: Moderation.values),
+            ObservationQuerySet.in_moderation,
+            gettext_lazy(
+                "Moderation of residents' reports, comma-separated: pending (to moderate), "
+                "accepted, text_hidden, rejected, none."
+            ),
             _TEXT,
         ),
         Filter(

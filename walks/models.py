@@ -89,6 +89,15 @@ class Category(TranslatedName):
         ),
     )
     icon = models.CharField(_("icon"), max_length=40, blank=True)
+    duplicate_distance_m = models.PositiveSmallIntegerField(
+        _("duplicate distance (m)"),
+        default=50,
+        db_default=50,
+        help_text=_(
+            "A resident reporting in this category is shown the open reports of the same "
+            "theme this close, to support one instead of reporting it again."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
 
@@ -284,6 +293,20 @@ class Source(models.TextChoices):
     IMPORT = "import", _("import")
 
 
+class Moderation(models.TextChoices):
+    """A resident's report waits for staff before the public sees any of it."""
+
+    NONE = "none", _("not moderated")
+    PENDING = "pending", _("to moderate")
+    ACCEPTED = "accepted", _("accepted")
+    TEXT_HIDDEN = "text_hidden", _("accepted, text hidden")
+    REJECTED = "rejected", _("rejected")
+
+
+# Never shown to the public, whatever the visibility.
+UNPUBLISHED_MODERATION = (Moderation.PENDING, Moderation.REJECTED)
+
+
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("public")
     INTERNAL = "internal", _("internal")
@@ -308,9 +331,11 @@ def observed_at_in_range(moment: datetime.datetime) -> bool:
 class ObservationQuerySet(models.QuerySet):
     def visible_to_public(self):
         """What anyone may read: public ones outside sensitive categories, neither
-        rejected nor duplicates."""
-        return self.filter(visibility=Visibility.PUBLIC, category__is_sensitive=False).exclude(
-            status__in=(Status.REJECTED, Status.DUPLICATE)
+        rejected nor duplicates, nor residents' reports that staff have not accepted."""
+        return (
+            self.filter(visibility=Visibility.PUBLIC, category__is_sensitive=False)
+            .exclude(status__in=(Status.REJECTED, Status.DUPLICATE))
+            .exclude(moderation__in=UNPUBLISHED_MODERATION)
         )
 
     def readable_by(self, who, role=None):
@@ -345,6 +370,9 @@ class ObservationQuerySet(models.QuerySet):
 
     def from_sources(self, sources):
         return self.filter(source__in=sources)
+
+    def in_moderation(self, states):
+        return self.filter(moderation__in=states)
 
     def in_light(self, conditions):
         return self.filter(light_condition__in=conditions)
@@ -493,6 +521,22 @@ class Observation(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.NEW
     )
+    moderation = models.CharField(
+        _("moderation"),
+        max_length=12,
+        choices=Moderation.choices,
+        default=Moderation.NONE,
+        db_default=Moderation.NONE,
+    )
+    # A resident's text that moderation took out of description and proposed fix: kept
+    # for staff (the admin), never in any API, export or page.
+    hidden_text = models.TextField(_("hidden text"), blank=True, db_default="")
+    support_count = models.PositiveIntegerField(
+        _("supporters"),
+        default=0,
+        db_default=0,
+        help_text=_("Residents who said a report of theirs is the same as this one."),
+    )
     # A duplicate always names its original (observation_duplicate_names_original), so the
     # original cannot simply vanish from under it: deleting an original is refused unless
     # its duplicates go in the same deletion; `reopen_duplicates` sends them back to triage.
@@ -590,6 +634,10 @@ class Observation(models.Model):
             models.CheckConstraint(
                 condition=Q(source__in=Source.values), name="observation_source_known"
             ),
+            models.CheckConstraint(
+                condition=Q(moderation__in=Moderation.values),
+                name="observation_moderation_known",
+            ),
             # Now() only moves forward, so a row once accepted stays valid (also on restore).
             models.CheckConstraint(
                 condition=Q(observed_at__gte=EARLIEST_OBSERVATION)
@@ -682,6 +730,10 @@ class Observation(models.Model):
             status=[change.from_status, change.to_status],
             unit=[change.from_unit_id, change.to_unit_id],
         )
+        if change.from_status != change.to_status:
+            from walks.reports import tell_reporter  # walks.reports imports this module
+
+            tell_reporter(self, change)
         return change
 
     def reopen_duplicates(self, *, by=None, note: str = "") -> int:
@@ -1058,3 +1110,64 @@ class Membership(models.Model):
             self.organisation_kind = ""
             self.organisation = ""
         self.organisation = self.organisation.strip()
+
+
+def new_report_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ReportLanguage(models.TextChoices):
+    FI = "fi", "suomi"
+    SV = "sv", "svenska"
+    EN = "en", "English"
+
+
+class ResidentReport(models.Model):
+    """What Lyhty keeps of the resident behind an observation reported at /report/: no
+    account, only an unguessable token for the follow-up page and, if they want updates,
+    an email address. Neither ever leaves for the public, an export or another resident."""
+
+    observation = models.OneToOneField(
+        Observation,
+        on_delete=models.CASCADE,
+        related_name="report",
+        verbose_name=_("observation"),
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_report_token)
+    # Made by the resident's browser and kept there: a retried upload from the same browser
+    # gets its follow-up link back, anyone else who knows the UUID does not.
+    device = models.CharField(_("device"), max_length=64, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=ReportLanguage.choices, default=ReportLanguage.FI
+    )
+    notify = models.BooleanField(_("send updates"), default=False)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("resident report")
+        verbose_name_plural = _("resident reports")
+
+    def __str__(self):
+        return str(self.observation)
+
+
+class Support(models.Model):
+    """A resident who said "this is the same" instead of reporting again: one per UUID,
+    so a retried upload counts once."""
+
+    uuid = models.UUIDField(_("client UUID"), unique=True)
+    observation = models.ForeignKey(
+        Observation,
+        on_delete=models.CASCADE,
+        related_name="supports",
+        verbose_name=_("observation"),
+    )
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
+
+    def __str__(self):
+        return f"{self.observation} +1"

@@ -29,6 +29,7 @@ from django.utils.translation import get_language
 from geo.models import District, address_label
 from walks.filters import FILTERS
 from walks.models import (
+    UNPUBLISHED_MODERATION,
     LightCondition,
     ParticipantGroup,
     SafetyWalk,
@@ -78,6 +79,16 @@ def text(field: str) -> Cast:
     return Cast(F(field), CharField())
 
 
+def published_text(field: str) -> Case:
+    """A resident's text only once moderation let it through: never a report's that waits
+    for moderation or was rejected (hidden text is out of the field already)."""
+    return Case(
+        When(moderation__in=UNPUBLISHED_MODERATION, then=Value("")),
+        default=F(field),
+        output_field=CharField(),
+    )
+
+
 class Layer:
     name = ""
     model = None
@@ -124,8 +135,8 @@ class Observations(Layer):
             Column("perceived_safety", "safety", F("perceived_safety"), NUMBER),
             Column("positive", "positive", F("is_positive"), BOOLEAN),
             Column("light", "light", label("light_condition", LightCondition.choices)),
-            Column("description", "descr", F("description")),
-            Column("proposed_fix", "proposal", F("proposed_fix")),
+            Column("description", "descr", published_text("description")),
+            Column("proposed_fix", "proposal", published_text("proposed_fix")),
             Column("address", "address", address_label("address__")),
             Column("district", "district", district_name("district__")),
             Column("district_id", "distr_id", F("district_id"), NUMBER),

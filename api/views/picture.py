@@ -32,6 +32,7 @@ from api.views.common import LyhtyView
 from geo.models import District, Municipality
 from walks import roles
 from walks.cache import cached
+from walks.filters import FILTERS, FilterError
 from walks.models import EARLIEST_OBSERVATION, Theme
 
 TAG = ["picture"]
@@ -47,6 +48,14 @@ class PictureParameters(serializers.Serializer):
         help_text=_("Day after the last one counted (YYYY-MM-DD); default: tomorrow."),
     )
     theme = serializers.SlugField(required=False, help_text=_("Only this theme (its code)."))
+    source = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Only these sources, comma-separated (walk, resident, staff, survey, import): "
+            "staff, planners and administrators only."
+        ),
+    )
 
     # No observation is older than 2000 (walks.models.EARLIEST_OBSERVATION); the bounds keep
     # the period and the one before it inside Python's dates (year 1 to 9999).
@@ -65,6 +74,12 @@ class PictureParameters(serializers.Serializer):
                 % {"first": self.FIRST_DAY.isoformat(), "last": self.LAST_DAY.isoformat()}
             )
         return day
+
+    def validate_source(self, text):
+        try:
+            return FILTERS["source"].parse("source", text)
+        except FilterError as error:
+            raise ValidationError(str(error)) from None
 
     def validate_theme(self, code):
         if not Theme.objects.filter(code=code).exists():
@@ -277,12 +292,23 @@ def picture_response(request, compute, place, **extra):
     theme = query.get("theme")
     # Small cells are shown only to whom the place's municipality reads internal ones.
     internal = reads_internal_in(request, getattr(place, "municipality_id", place.pk))
+    sources = query.get("source")
+    observations = observations_for(request)
+    if sources:
+        # A public figure narrowed by source, beside the whole one, could give a hidden
+        # cell away: the suppression holds over one set of observations.
+        if not internal:
+            raise ValidationError(
+                {"source": [_("Only staff, planners and administrators narrow it by source.")]}
+            )
+        observations = observations.from_sources(sources)
     parts = [type(place).__name__, place.pk, audience(request), period.start, period.end, theme]
+    parts.append(",".join(sorted(sources or ())))
     picture = cached(
         "picture",
         parts,
         lambda: compute(
-            observations_for(request),
+            observations,
             place,
             period,
             theme=theme,

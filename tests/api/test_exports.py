@@ -416,6 +416,7 @@ EVERY_FILTER = {
     "theme": lambda: "exp_lighting",
     "status": lambda: "confirmed,new",
     "source": lambda: "walk",
+    "moderation": lambda: "none",
     "walk": lambda: str(SafetyWalk.objects.get().pk),
     "severity_min": lambda: "4",
     "severity_max": lambda: "2",

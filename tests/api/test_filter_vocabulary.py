@@ -82,6 +82,7 @@ VALUES = {
     "theme": (lambda town: "lighting", "no_such_theme"),
     "status": (lambda town: "new,confirmed", "lost"),
     "source": (lambda town: "walk,resident", "neighbour"),
+    "moderation": (lambda town: "pending", "maybe"),
     "walk": (lambda town: str(town.walks.get().pk), "999999"),
     "severity_min": (lambda town: "2", "9"),
     "severity_max": (lambda town: "4", "0"),

@@ -39,8 +39,8 @@ def test_it_lists_public_observations_with_public_properties_only(
     assert set(feature["properties"]) == {
         "id", "uuid", "category", "theme", "status", "severity", "perceived_safety",
         "is_positive", "light_condition", "description", "proposed_fix", "district",
-        "municipality", "walk", "observed_at", "updated_at", "responsible_unit", "stretch",
-        "address",
+        "municipality", "walk", "source", "observed_at", "updated_at", "responsible_unit",
+        "stretch", "address",
     }  # fmt: skip
     properties = feature["properties"]
     assert properties["category"] == "lamp_out" and properties["theme"] == "lighting"

@@ -26,7 +26,7 @@ from surveys.template import from_template
 from tests.api.conftest import POLICE, feature, make_walk
 from tests.conftest import ELSEWHERE
 from tests.plans.conftest import make_plan
-from walks.models import Category, Observation, Visibility
+from walks.models import Category, Moderation, Observation, ResidentReport, Source, Visibility
 from walks.photos import store_photo
 
 DENIED = "denied"
@@ -198,6 +198,24 @@ MATRIX = [
         INTERNAL_ONLY,
     ),
     ("clusters", "get", "/api/v1/clusters/?bbox=26.9,60.44,26.98,60.48&zoom=12", None, READ_ALL),
+    # Residents' reports: anyone sends one (no account; credentials are not even read).
+    ("report", "post", "/api/v1/reports/", "new", everyone(201)),
+    (
+        "reports nearby",
+        "get",
+        "/api/v1/reports/nearby/?lon=26.92&lat=60.46&category=lamp_out",
+        None,
+        READ_ALL,
+    ),
+    ("follow a report", "get", "/api/v1/reports/{token}/", None, READ_ALL),
+    ("report photo", "post", "/api/v1/reports/{token}/photos/", "photo", everyone(201)),
+    (
+        "moderate a lamp report (street lighting's)",
+        "post",
+        "/api/v1/observations/{pending}/moderation/",
+        {"action": "accept"},
+        {**everyone(DENIED), "lighting_staff": 200, "streets_staff": 403, **PLANNERS_200},
+    ),
     ("plans", "get", "/api/v1/plans/", None, READ_ALL),
     ("published plan", "get", "/api/v1/plans/{plan}/", None, READ_ALL),
     ("draft plan", "get", "/api/v1/plans/{draft}/", None, PLANNERS_ONLY_404),
@@ -389,6 +407,9 @@ def world(personas, walk, municipality, other_town, make_observation, settings, 
     settings.MEDIA_ROOT = tmp_path / "media"
     own = make_observation(walk=walk, participant=personas["participant"].participant)
     internal = make_observation(visibility=Visibility.INTERNAL)
+    pending = make_observation(
+        source=Source.RESIDENT, moderation=Moderation.PENDING, visibility=Visibility.INTERNAL
+    )
     plan = make_plan(municipality)
     return {
         **other_world(other_town),
@@ -404,6 +425,8 @@ def world(personas, walk, municipality, other_town, make_observation, settings, 
         "plan": plan.pk,
         "draft": make_plan(municipality, state="draft", title="Luonnos").pk,
         "survey": from_template(municipality, "kysely", today, today).slug,
+        "pending": pending.pk,
+        "token": ResidentReport.objects.create(observation=pending).token,
     }
 
 

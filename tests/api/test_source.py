@@ -87,3 +87,27 @@ def test_the_heat_map_filters_by_source(planner, mixed):
     ).json()
     assert sum(f["properties"]["count"] for f in every["features"]) == 4
     assert sum(f["properties"]["count"] for f in residents["features"]) == 2
+
+
+def test_staff_narrow_the_district_picture_by_source(planner, public, mixed):
+    url = "/api/v1/municipalities/285/picture/"
+    every = planner.get(url).json()["municipality_total"]["total"]["observations"]
+    residents = planner.get(url, {"source": "resident"}).json()
+    assert (every, residents["municipality_total"]["total"]["observations"]) == (4, 2)
+    assert planner.get(url, {"source": "neighbour"}).status_code == 400
+    # The public's figures hold their suppression over one set of observations only.
+    refused = public.get(url, {"source": "resident"})
+    assert refused.status_code == 400
+    assert "source" in refused.json()
+
+
+def test_a_plan_action_takes_its_observations_from_one_source(planner, municipality, mixed):
+    from tests.plans.conftest import make_plan
+
+    plan = make_plan(municipality)
+    west = municipality.districts.get(code="1")
+    body = {"plan": plan.pk, "title": "Asukkaiden havainnot", "district": west.pk}
+    body["filters"] = {"source": "resident"}
+    answer = planner.post("/api/v1/actions/", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["observations"] == 2

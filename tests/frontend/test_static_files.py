@@ -15,7 +15,15 @@ from django.test import override_settings
 
 WALK_MODULES = ["logger.js", "outbox.js", "points.js", "track.js", "idb.js"]
 # The map workspace's modules (workspace.js is the page's entry).
-MAP_MODULES = ["workspace.js", "state.js", "layers.js", "list.js", "detail.js", "actions.js"]
+MAP_MODULES = [
+    "workspace.js",
+    "state.js",
+    "layers.js",
+    "list.js",
+    "detail.js",
+    "actions.js",
+    "moderation.js",
+]
 IMPORT = re.compile(r'from\s+"\./([^"]+)"')
 
 

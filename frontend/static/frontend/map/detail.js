@@ -66,6 +66,7 @@ export async function showDetail(id, { from } = {}) {
   showPhotos(id, photos);
   showHistory(history);
   showTriage(p, extra);
+  announce("lyhty:detail", { feature }); // moderation.js adds its part for a resident's report
   state.highlight?.remove();
   state.highlight = null;
   const [lon, lat] = feature.geometry.coordinates;

@@ -21,7 +21,7 @@ export const themeColour = (code) => palettes.themes[code] || palettes.other;
 
 const FILTERS = [
   "municipality", "district", "theme", "category", "status", "observed_after",
-  "observed_before", "walk", "light", "positive", "unit",
+  "observed_before", "walk", "light", "positive", "unit", "source", "moderation",
 ];
 
 // Everything the page knows and changes. The first part is what the URL holds (readURL);

@@ -6,6 +6,7 @@
 // and actions.js. When the first screen is drawn (layers and list), #workspace gets
 // data-ready="true" and the performance mark "lyhty:first-screen" is set.
 import { wireActionDialog } from "./actions.js";
+import { wireModeration } from "./moderation.js";
 import { closeDetail, markSelection, select, showDetail, startPicking, stopPicking, transition } from "./detail.js";
 import {
   ensureDistricts, fitToFilters, legendThemes, loadDistricts, loadHeat, loadObservations, loadWalks,
@@ -201,6 +202,7 @@ function wire() {
     if (event.key === "Escape" && state.picking) stopPicking(text.duplicateCancelled);
   });
   wireActionDialog();
+  wireModeration();
   // What the modules announce: an observation picked on the map or in the list, a change saved.
   root.addEventListener("lyhty:pick", (event) => select(event.detail.id, { from: event.detail.from }));
   root.addEventListener("lyhty:changed", () => refresh());

@@ -20,6 +20,8 @@ function openOutbox() {
   });
 }
 
+// The database the walk logger and the report page share (frontend/report/outbox.js): each
+// item carries its scope in `walk` (a walk's id, or "report"), and each page sends only its own.
 // The server refused the participant key: nothing is sent until the participant joins again.
 export class KeyRejected extends Error {}
 
@@ -160,9 +162,14 @@ export class Outbox {
     return this.sending;
   }
 
+  // What every request carries: the participant's key (the report page: its device id).
+  authHeaders() {
+    return { Authorization: `Participant ${this.key}` };
+  }
+
   async request(url, options) {
     if (this.keyRejected) throw new KeyRejected();
-    const headers = { Authorization: `Participant ${this.key}`, ...(options.headers || {}) };
+    const headers = { ...this.authHeaders(), ...(options.headers || {}) };
     const response = await fetch(url, { ...options, headers, credentials: "omit" });
     if (response.status >= 500 || response.status === 429) throw new Error(`HTTP ${response.status}`);
     if ((response.status === 401 || response.status === 403) && !(await this.keyIsValid())) {
@@ -254,10 +261,11 @@ export class Outbox {
   }
 
   // The server has the observation: forget it here, unless it was corrected meanwhile.
-  async confirmed(item, id) {
+  // `extra` is kept with it (the report page's follow-up link).
+  async confirmed(item, id, extra = {}) {
     this.confirmedCount += 1;
     await this.store(["observations", "sent"], "readwrite", async (observations, sent) => {
-      sent.put({ uuid: item.uuid, id, walk: item.walk, feature: item.feature });
+      sent.put({ ...extra, uuid: item.uuid, id, walk: item.walk, feature: item.feature });
       const now = await promised(observations.get(item.uuid));
       if (!now) return;
       if (now.version === item.version) observations.delete(item.uuid);
@@ -276,6 +284,10 @@ export class Outbox {
     this.onRejected?.(item, errors || {});
   }
 
+  photosUrl(sent) {
+    return `${this.observationsUrl}${sent.id}/photos/`;
+  }
+
   async sendPhotos() {
     const photos = await this.store(["photos"], "readonly", (p) => promised(p.getAll()));
     for (const photo of photos.filter((p) => p.walk === this.walk)) {
@@ -283,11 +295,8 @@ export class Outbox {
       if (!sent) continue; // its observation has not been confirmed yet
       const form = new FormData();
       form.append("photo", photo.blob, photo.name || "photo.jpg");
-      const response = await this.request(`${this.observationsUrl}${sent.id}/photos/`, {
-        method: "POST",
-        body: form,
-      });
-      if (!response.ok && ![400, 403, 404, 413].includes(response.status)) {
+      const response = await this.request(this.photosUrl(sent), { method: "POST", body: form });
+      if (!response.ok && ![400, 403, 404, 409, 413].includes(response.status)) {
         throw new Error(`HTTP ${response.status}`);
       }
       if (!response.ok) {
