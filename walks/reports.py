@@ -28,6 +28,8 @@ from django.utils.translation import gettext as _
 
 from walks.models import (
     OPEN_STATUSES,
+    AuditAction,
+    AuditEvent,
     Category,
     Moderation,
     Observation,
@@ -80,7 +82,20 @@ def _publish(observation: Observation) -> str:
 
 
 def moderate(observation: Observation, action: str, *, by=None, reason="", duplicate_of=None):
-    """Take one moderation step on a resident's report (see the module's docstring)."""
+    """Take one moderation step on a resident's report (see the module's docstring), on
+    the audit trail."""
+    change = _moderate(observation, action, by=by, reason=reason, duplicate_of=duplicate_of)
+    AuditEvent.record(
+        AuditAction.MODERATED,
+        by=by,
+        target=observation,
+        step=action,
+        moderation=observation.moderation,
+    )
+    return change
+
+
+def _moderate(observation, action, *, by, reason, duplicate_of):
     if observation.moderation == Moderation.NONE:
         raise ModerationError(_("Only residents' reports are moderated."))
     if action == "accept":

@@ -108,3 +108,18 @@ def test_no_api_path_shows_it(client, db):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200
     assert "audit" not in schema.content.decode().lower()
+
+
+def test_moderation_is_on_record(municipality, planner):
+    from tests.api.test_reports import moderate, report
+
+    report(description="Pimeä kulma")
+    stored = Observation.objects.get()
+    assert moderate(planner, stored, "accept").status_code == 200
+
+    event = AuditEvent.objects.get(action="moderated")
+    assert (event.actor, event.target_id, event.details) == (
+        planner.user,
+        stored.pk,
+        {"step": "accept", "moderation": "accepted"},
+    )
