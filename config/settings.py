@@ -261,6 +261,9 @@ GEOLOCATION_PATHS = ("/walk/", "/report/", "/survey/", "/public/")
 RETENTION_DAYS = {
     "participant_names": env_int("RETENTION_PARTICIPANT_NAMES_DAYS", 365),
     "participant_tracks": env_int("RETENTION_PARTICIPANT_TRACKS_DAYS", 90),
+    "resident_emails": env_int("RETENTION_RESIDENT_EMAILS_DAYS", 365),
+    "follow_up_links": env_int("RETENTION_FOLLOW_UP_LINKS_DAYS", 730),
+    "rejected_photos": env_int("RETENTION_REJECTED_PHOTOS_DAYS", 90),
 }
 # Sign-in throttling (frontend/signin.py, the site's and the admin's sign-in): failures
 # counted per account and per address for LOGIN_FAILURE_WINDOW seconds.

@@ -26,8 +26,11 @@ from django.utils.translation import gettext_lazy as _
 from walks.models import (
     AuditAction,
     AuditEvent,
+    Moderation,
     Observation,
     ParticipantTrack,
+    Photo,
+    ResidentReport,
     WalkParticipant,
     new_participant_key,
 )
@@ -65,6 +68,34 @@ KINDS = [
         after_retention=_("Each participant's route is deleted; the walk keeps its joined route."),
         expired=lambda cutoff: ParticipantTrack.objects.filter(
             participant__walk__ends_at__lt=cutoff
+        ),
+        anonymise=lambda rows: rows.delete()[0],
+    ),
+    Kind(
+        code="resident_emails",
+        name=_("Email addresses residents gave for updates on their reports"),
+        purpose=_("A short message when the report's status changes."),
+        after_retention=_("The address is removed; no more messages are sent."),
+        expired=lambda cutoff: ResidentReport.objects.filter(created_at__lt=cutoff).exclude(
+            email=""
+        ),
+        anonymise=lambda rows: rows.update(email="", notify=False),
+    ),
+    Kind(
+        code="follow_up_links",
+        name=_("Residents' private follow-up links"),
+        purpose=_("The resident follows their report without an account."),
+        after_retention=_("The link stops working; the report stays, without it."),
+        expired=lambda cutoff: ResidentReport.objects.filter(created_at__lt=cutoff),
+        anonymise=lambda rows: rows.delete()[0],
+    ),
+    Kind(
+        code="rejected_photos",
+        name=_("Photos of rejected reports"),
+        purpose=_("Kept for a while in case the decision is questioned."),
+        after_retention=_("The photos are deleted, files included."),
+        expired=lambda cutoff: Photo.objects.filter(
+            observation__moderation=Moderation.REJECTED, observation__updated_at__lt=cutoff
         ),
         anonymise=lambda rows: rows.delete()[0],
     ),
@@ -128,11 +159,33 @@ def user_data(user) -> dict:
     }
 
 
+def report_data(report: ResidentReport) -> dict:
+    observation = report.observation
+    return {
+        "received": report.created_at.isoformat(),
+        "email": report.email,
+        "language": report.language,
+        "category": observation.category.code,
+        "lon": observation.geom.x,
+        "lat": observation.geom.y,
+        "description": observation.description,
+        "hidden_text": observation.hidden_text,
+        "status": observation.status,
+        "photos": observation.photos.count(),
+    }
+
+
 def find_person(*, email=None, participant_key=None) -> dict:
-    """The records of one person: user accounts by email, a participant by their key."""
-    found = {"users": [], "participants": []}
+    """The records of one person: user accounts and residents' reports by email, a
+    participant by their key."""
+    found = {"users": [], "participants": [], "reports": []}
     if email:
         found["users"] = list(get_user_model().objects.filter(email__iexact=email.strip()))
+        found["reports"] = list(
+            ResidentReport.objects.select_related("observation__category").filter(
+                email__iexact=email.strip()
+            )
+        )
     if participant_key:
         found["participants"] = list(
             WalkParticipant.objects.select_related("walk").filter(key=participant_key.strip())
@@ -142,13 +195,14 @@ def find_person(*, email=None, participant_key=None) -> dict:
 
 def export_person(found: dict) -> dict:
     with transaction.atomic():
-        for record in [*found["users"], *found["participants"]]:
+        for record in [*found["users"], *found["participants"], *found["reports"]]:
             AuditEvent.record(
                 AuditAction.PERSONAL_DATA_EXPORTED, by=None, target=record, label=f"#{record.pk}"
             )
         return {
             "users": [user_data(user) for user in found["users"]],
             "participants": [participant_data(p) for p in found["participants"]],
+            "reports": [report_data(report) for report in found["reports"]],
         }
 
 
@@ -156,7 +210,7 @@ def export_person(found: dict) -> dict:
 def erase_person(found: dict) -> dict[str, int]:
     """Erase one person's data: accounts made anonymous and unusable, participants' names
     and recorded routes removed, their key replaced so that it stops working."""
-    counts = {"users": 0, "participants": 0, "tracks": 0}
+    counts = {"users": 0, "participants": 0, "tracks": 0, "reports": 0, "photos": 0}
     for user in found["users"]:
         AuditEvent.record(
             AuditAction.PERSONAL_DATA_ERASED, by=None, target=user, label=f"#{user.pk}"
@@ -179,4 +233,16 @@ def erase_person(found: dict) -> dict[str, int]:
         participant.key = new_participant_key()  # the old key stops working; nobody has this
         participant.save(update_fields=["display_name", "key"])
         counts["participants"] += 1
+    for report in found["reports"]:
+        # What the resident wrote and photographed goes; the place and category stay as
+        # the municipality's finding, without a way back to them.
+        observation = report.observation
+        AuditEvent.record(
+            AuditAction.PERSONAL_DATA_ERASED, by=None, target=report, label=f"#{report.pk}"
+        )
+        counts["photos"] += Photo.objects.filter(observation=observation).delete()[0]
+        observation.description = observation.proposed_fix = observation.hidden_text = ""
+        observation.save(update_fields=["description", "proposed_fix", "hidden_text"])
+        report.delete()
+        counts["reports"] += 1
     return counts

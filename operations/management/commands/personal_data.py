@@ -15,8 +15,9 @@ class Command(LocalizedCommand):
     @property
     def help(self):
         return _(
-            "Print one person's data as JSON (a user account by email, a walk participant by "
-            "their key), or with --erase remove it. Both are recorded in the audit trail."
+            "Print one person's data as JSON (user accounts and residents' reports by email, a "
+            "walk participant by their key), or with --erase remove it. Both are recorded in "
+            "the audit trail."
         )
 
     def add_arguments(self, parser):
@@ -35,7 +36,9 @@ class Command(LocalizedCommand):
             self.stdout.write(
                 _(
                     "Erased: %(users)d accounts made anonymous, %(participants)d participants' "
-                    "names and keys removed, %(tracks)d recorded routes deleted."
+                    "names and keys removed, %(tracks)d recorded routes deleted, %(reports)d "
+                    "residents' reports stripped of their text, contact and link, %(photos)d "
+                    "photos deleted."
                 )
                 % counts
             )
