@@ -2,19 +2,23 @@
 """Security headers on every page, a Content-Security-Policy no page violates, and sign-in
 throttled per account and per address.
 
-The browser test opens every kind of page (front page, logger, map workspace, plan,
-protocol, admin with a map widget, API docs, OGC pages) with the policy that production
+The browser test opens every kind of page (front page, logger, report page, public map,
+survey, privacy page, map workspace, plan, protocol, admin with a map widget, API docs, OGC
+pages) with the policy that production
 sends, and fails on any violation the browser reports (`securitypolicyviolation` events
 and console errors alike). How it was checked: with `nonce="{{ CSP_NONCE }}"` taken off the
 plan page's map scripts it fails on /plan/285/ ("script-src").
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point
+from django.utils import timezone
 
+from surveys.template import from_template
 from tests.api.conftest import make_walk
 from tests.conftest import WEST
 from tests.frontend.conftest import screenshot
@@ -92,6 +96,8 @@ def test_no_page_violates_the_policy(page_in, live_server, municipality, setting
         category=Category.objects.get(code="lamp_out"),
         geom=Point(*WEST, srid=4326),
     )
+    today = timezone.localdate()
+    survey = from_template(municipality, "kysely", today, today + timedelta(days=30))
     page = page_in("fi")
     page.add_init_script(VIOLATIONS)
 
@@ -100,7 +106,17 @@ def test_no_page_violates_the_policy(page_in, live_server, municipality, setting
         page.wait_for_load_state("networkidle")
         assert page.evaluate("window.__violations") == [], path
 
-    for path in ["/", "/walk/", f"/walk/join/{walk.join_code}/", "/ogc/", "/login/"]:
+    for path in [
+        "/",
+        "/walk/",
+        f"/walk/join/{walk.join_code}/",
+        "/report/",
+        "/public/",
+        f"/survey/{survey.slug}/",
+        f"/privacy/{municipality.code}/",
+        "/ogc/",
+        "/login/",
+    ]:
         visit(path)
     page.get_by_label("Käyttäjätunnus").fill("aino")
     page.get_by_label("Salasana").fill(PASSWORD)

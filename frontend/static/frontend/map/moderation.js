@@ -3,7 +3,7 @@
 // offers accept, accept without the text, and reject with a reason for the resident
 // (POST /api/v1/observations/<id>/moderation/). The "to moderate" filter is a filter of the
 // vocabulary (moderation=pending) like any other.
-import { $, announce, config, errorText, format, postJSON, root, text } from "./state.js";
+import { $, announce, config, failureText, format, postJSON, root, text } from "./state.js";
 
 let current = null; // the observation shown, while it waits for moderation
 
@@ -25,7 +25,7 @@ async function moderate(action) {
   if (action === "reject") body.reason = $("moderation-reason").value.trim();
   const answer = await postJSON(`${config.api.observations}${id}/moderation/`, body);
   if (!answer.ok) {
-    $("moderation-message").textContent = format(text.loadFailed, { reason: errorText(answer.data) || answer.status });
+    $("moderation-message").textContent = format(text.loadFailed, { reason: failureText(answer) });
     return;
   }
   $("moderation-message").textContent = text.moderated;

@@ -210,7 +210,7 @@ export async function postJSON(url, body) {
 }
 
 // The server's messages (already in the page's language), without field names or JSON.
-function errorText(data) {
+export function errorText(data) {
   if (typeof data === "string") return data;
   if (Array.isArray(data)) return data.map(errorText).filter(Boolean).join(" ");
   if (data && typeof data === "object") return Object.values(data).map(errorText).filter(Boolean).join(" ");
