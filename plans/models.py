@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from geo.constraints import NullableGeometryCheck
 from geo.models import District, Municipality
+from knowledge.models import Indicator
 from walks.models import Observation, SafetyWalk, Theme
 
 
@@ -156,6 +157,15 @@ class Priority(models.Model):
         help_text=_("Empty: the whole municipality."),
     )
     reason = models.TextField(_("reason"))
+    linked_indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="priorities",
+        verbose_name=_("indicator of the knowledge base"),
+        help_text=_("Its yearly series gives the baseline and the current value."),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -218,6 +228,15 @@ class Action(models.Model):
     baseline = models.FloatField(_("baseline"), null=True, blank=True)
     target = models.FloatField(_("target"), null=True, blank=True)
     current_value = models.FloatField(_("current value"), null=True, blank=True)
+    linked_indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("indicator of the knowledge base"),
+        help_text=_("Its yearly series gives the baseline and the current value."),
+    )
     district = models.ForeignKey(
         District,
         on_delete=models.SET_NULL,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from analysis.heatmap import PUBLIC_MIN_COUNT, heatmap
 from analysis.picture import Period, municipality_picture, resolved_at
+from knowledge.indicators import figures
 from plans import maps
 from plans.models import Action, ActionStatus
 from walks.cache import cached
@@ -192,13 +193,16 @@ def plan_context(plan) -> dict:
     municipality = plan.municipality
     priorities = list(plan.priorities.select_related("theme", "district"))
     actions = list(
-        plan.actions.select_related("priority__theme", "district")
+        plan.actions.select_related("priority__theme", "district", "linked_indicator")
         .counting(public_observations())
         .order_by("year", "deadline", "pk")
     )
     years = {}
     for action in actions:
         years.setdefault(action.year, []).append(action)
+        # Baseline and current from the indicator's series, over what the public may read.
+        if action.linked_indicator:
+            action.figures = figures(action.linked_indicator, action.year, public_observations())
     statuses = Counter(action.status for action in actions)
     walks = SafetyWalk.objects.filter(municipality=municipality).defer("route", "track")
     return {

@@ -26,7 +26,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ["geo", "walks", "knowledge", "analysis", "plans", "api", "ogc", "frontend", "demo", "operations"]
+LAYERS = [
+    "geo",
+    "walks",
+    "knowledge",
+    "analysis",
+    "plans",
+    "api",
+    "ogc",
+    "frontend",
+    "demo",
+    "operations",
+]
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
 
 
