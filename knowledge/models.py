@@ -5,14 +5,18 @@ Incidents are points of official files — traffic accidents, crimes, rescue-ser
 call-outs — imported with `manage.py import_incidents`; PostGIS gives each its district
 with the rule observations follow (knowledge migration 0001). Area statistics are
 per-district figures by year (population, crimes per district), imported with
-`manage.py import_area_statistics`.
+`manage.py import_area_statistics`. An indicator is a named yearly series over any of
+them, over the observations, or entered by hand; knowledge/indicators.py computes it.
 """
 
 from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from geo.models import District, Municipality
+from walks.filters import FILTERS, FilterError, parse_filter
+from walks.models import Theme
 
 # Years an official series can hold; a year outside is a misread field.
 FIRST_YEAR, LAST_YEAR = 1900, 2100
@@ -140,3 +144,140 @@ class AreaStatistic(models.Model):
 
     def __str__(self):
         return f"{self.district} {self.name} {self.year}: {self.value:g}"
+
+
+class IndicatorKind(models.TextChoices):
+    INCIDENTS = "incidents", _("incidents of a kind per year")
+    OBSERVATIONS = "observations", _("observations matching filters per year")
+    FIXED_SHARE = "fixed_share", _("share of a theme's observations fixed within N days (%)")
+    AREA_STATISTIC = "area_statistic", _("area statistic")
+    MANUAL = "manual", _("entered by hand")
+
+
+class Indicator(models.Model):
+    """A named yearly series, e.g. "injury traffic accidents in Kallio": its definition
+    here, its values from knowledge.indicators.series (or, entered by hand, IndicatorValue).
+
+    Which fields count depends on the kind: incidents use incident_kind (and source, if
+    only one source counts); observations the filters (walks/filters.py names and their
+    query-string text); fixed_share the theme and days; area_statistic the statistic.
+    The district narrows any of them; empty, the whole municipality.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="indicators",
+        verbose_name=_("municipality"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=IndicatorKind.choices)
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+        help_text=_("Empty: the whole municipality."),
+    )
+    incident_kind = models.CharField(
+        _("incident kind"), max_length=20, choices=IncidentKind.choices, blank=True
+    )
+    filters = models.JSONField(
+        _("observation filters"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Filter names and values as in the map\'s address, e.g. {"theme": "lighting"}.'
+        ),
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("theme"),
+    )  # fmt: skip
+    days = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
+    statistic = models.CharField(_("statistic"), max_length=100, blank=True)
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Incidents: only this source (empty: all). By hand: where the figures come from."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["municipality", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=IndicatorKind.values), name="indicator_kind_known"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="indicator_has_name"),
+            models.CheckConstraint(
+                condition=~Q(kind=IndicatorKind.INCIDENTS) | ~Q(incident_kind=""),
+                name="indicator_incidents_have_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=IndicatorKind.FIXED_SHARE)
+                | Q(theme__isnull=False, days__isnull=False),
+                name="indicator_fixed_share_has_theme_and_days",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=IndicatorKind.AREA_STATISTIC) | ~Q(statistic=""),
+                name="indicator_area_statistic_named",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=IndicatorKind.MANUAL) | ~Q(source=""),
+                name="indicator_manual_has_source",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def parsed_filters(self) -> dict:
+        """The filters as walks.filters.apply_filters takes them; FilterError if one is
+        unknown or cannot be read."""
+        if not isinstance(self.filters, dict):
+            raise FilterError(_("The filters must be names with values."))
+        unknown = sorted(set(self.filters) - set(FILTERS))
+        if unknown:
+            raise FilterError(_("Unknown filters: %(names)s.") % {"names": ", ".join(unknown)})
+        return {name: parse_filter(name, text) for name, text in self.filters.items()}
+
+    def clean(self):
+        if self.district_id and self.district.municipality_id != self.municipality_id:
+            raise ValidationError({"district": _("The district is not in the municipality.")})
+        if self.kind == IndicatorKind.OBSERVATIONS:
+            try:
+                self.parsed_filters()
+            except FilterError as error:
+                raise ValidationError({"filters": str(error)}) from error
+
+
+class IndicatorValue(models.Model):
+    """One year of an indicator entered by hand (kind "manual")."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicator")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.FloatField(_("value"))
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        ordering = ["indicator", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year"], name="indicator_value_unique"),
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR),
+                name="indicator_value_year_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.year}: {self.value:g}"

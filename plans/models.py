@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from geo.constraints import NullableGeometryCheck
 from geo.models import District, Municipality, chosen_language
+from knowledge.models import Indicator
 from walks.models import Observation, SafetyWalk, Theme
 
 
@@ -229,6 +230,15 @@ class Priority(models.Model):
         help_text=_("Empty: the whole municipality."),
     )
     reason_fi, reason_sv, reason_en = in_languages(models.TextField, _("reason"))
+    linked_indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="priorities",
+        verbose_name=_("indicator of the knowledge base"),
+        help_text=_("Its yearly series gives the baseline and the current value."),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -300,6 +310,15 @@ class Action(models.Model):
     baseline = models.FloatField(_("baseline"), null=True, blank=True)
     target = models.FloatField(_("target"), null=True, blank=True)
     current_value = models.FloatField(_("current value"), null=True, blank=True)
+    linked_indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("indicator of the knowledge base"),
+        help_text=_("Its yearly series gives the baseline and the current value."),
+    )
     district = models.ForeignKey(
         District,
         on_delete=models.SET_NULL,

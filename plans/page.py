@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from analysis.heatmap import PUBLIC_MIN_COUNT, heatmap
 from analysis.picture import Period, municipality_picture, resolved_at
+from knowledge.indicators import figures
 from plans import maps
 from plans.models import ActionStatus
 from plans.published import (
@@ -199,6 +200,9 @@ def plan_context(plan, *, public: bool = True) -> dict:
     years = {}
     for action in actions:
         years.setdefault(action.year, []).append(action)
+        # Baseline and current from the indicator's series, over what the public may read.
+        if action.linked_indicator:
+            action.figures = figures(action.linked_indicator, action.year, public_observations())
     statuses = Counter(action.status for action in actions)
     walks = SafetyWalk.objects.filter(municipality=municipality).defer("route", "track")
     return {
