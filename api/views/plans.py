@@ -12,6 +12,13 @@ administrators only.
                responsible_person, status, indicator, baseline, target, current_value
 
 → 201 with the action (its linked observations counted) and `plan_url`, the plan page.
+
+`PATCH /api/v1/actions/<id>/` with `status` and/or `current_value` reports an action's
+progress: for its owner partner organisation (walks.roles.owns_action), the planners of
+its municipality and administrators (plans.partners.report_progress).
+
+Drafts and action changes are for the planners of the plan's municipality (walks.roles):
+another municipality's planner reads its published plans as the public does.
 """
 
 import json
