@@ -308,6 +308,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "/favicon.ico",  # Lyhty's own (frontend.views.favicon)
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets are called `status` (an observation's and an action's): named here.
+    "ENUM_NAME_OVERRIDES": {"ActionStatusEnum": "plans.models.ActionStatus"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schemas.document_refused_credentials",

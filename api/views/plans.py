@@ -27,6 +27,13 @@ until a planner publishes the plan again.
 With `"key": "<UUID>"` (the page makes one per dialog) the request is idempotent: a repeat
 with the same key (a double click, a retry) makes nothing and answers 200 with the action
 the first one made.
+
+`PATCH /api/v1/actions/<id>/` with `status` and/or `current_value` reports an action's
+progress: for its owner partner organisation (walks.roles.owns_action), the planners of
+its municipality and administrators (plans.partners.report_progress).
+
+Drafts and action changes are for the planners of the plan's municipality (walks.roles):
+another municipality's planner reads its published plans as the public does.
 """
 
 import json

@@ -9,13 +9,15 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from tests.api.conftest import member
 from walks.models import Visibility
-from walks.roles import PLANNERS_GROUP
+from walks.roles import PLANNERS_GROUP, Role
 
 
-def test_it_lets_an_integration_read_internal_data_with_its_token(make_observation):
+def test_it_lets_an_integration_read_internal_data_with_its_token(municipality, make_observation):
     user = get_user_model().objects.create_user("gis-sync")
     user.groups.add(Group.objects.get(name=PLANNERS_GROUP))
+    member(user, municipality, Role.PLANNER)
     out = io.StringIO()
     call_command("drf_create_token", "gis-sync", stdout=out)
     key = out.getvalue().split()[2]

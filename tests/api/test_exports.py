@@ -27,6 +27,7 @@ from rest_framework.test import APIClient
 
 from analysis import exports
 from geo.models import Address
+from tests.api.conftest import GROUP_ROLES, member
 from tests.conftest import make_town
 from walks.filters import FILTERS
 from walks.models import (
@@ -134,6 +135,7 @@ def build_town():
         user = User.objects.create(username=f"exp-{role}", is_superuser=role == "admin")
         if group:
             user.groups.add(Group.objects.get_or_create(name=group)[0])
+            member(user, town, GROUP_ROLES[group])
     return town
 
 

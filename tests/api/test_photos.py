@@ -135,7 +135,8 @@ def test_participant_sees_photos_of_their_own_internal_observation(walker, obser
 
 @pytest.mark.parametrize("group", [STAFF_GROUP, PLANNERS_GROUP])
 def test_staff_and_planners_add_photos_to_any_observation(group, observation):
-    client = user_client(group.replace(" ", "_"), group=group)
+    town = observation.municipality
+    client = user_client(group.replace(" ", "_"), group=group, municipality=town)
     response = post_photo(client, observation, jpeg())
     assert response.status_code == 201
     assert len(client.get(url(observation)).json()) == 1
@@ -260,7 +261,9 @@ def test_it_streams_the_image_and_thumbnail_to_whoever_reads_the_observation(
         assert post_photo(client_for(walker), target, jpeg()).status_code == 201
     public_photo = Photo.objects.get(observation=public_observation)
     internal_photo = Photo.objects.get(observation=observation)
-    planner = user_client("suunnittelija", group=PLANNERS_GROUP)
+    planner = user_client(
+        "suunnittelija", group=PLANNERS_GROUP, municipality=observation.municipality
+    )
 
     listed = planner.get(url(observation)).json()
     image = planner.get(listed[0]["url"])

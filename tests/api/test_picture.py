@@ -33,8 +33,10 @@ from analysis.picture import (
     municipality_picture,
 )
 from tests.analysis.test_picture import assert_no_hidden_count_can_be_worked_out
+from tests.api.conftest import user_client
 from tests.conftest import make_town
 from walks.models import Category, Observation, Status, StatusChange
+from walks.roles import PLANNERS_GROUP, STAFF_GROUP
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +131,17 @@ def town(django_db_setup, django_db_blocker):
             yield town
         finally:
             remove_town(town)
+
+
+@pytest.fixture
+def planner(town):
+    """A planner of the town (members of the module's town, not of tests.conftest's)."""
+    return user_client("suunnittelija", group=PLANNERS_GROUP, municipality=town)
+
+
+@pytest.fixture
+def lighting_staff(town):
+    return user_client("valo", group=STAFF_GROUP, units=["street_lighting"], municipality=town)
 
 
 def get(client, path, **params):

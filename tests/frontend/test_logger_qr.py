@@ -10,6 +10,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from geo.models import Municipality
+from tests.api.conftest import GROUP_ROLES, member
+from tests.conftest import box
 from tests.frontend.conftest import screenshot
 from walks.models import SafetyWalk, WalkParticipant
 from walks.roles import PLANNERS_GROUP, STAFF_GROUP
@@ -30,7 +33,8 @@ def walk(municipality):
     )
 
 
-def user(username, group=None, *, superuser=False, password=None):
+def user(username, group=None, *, superuser=False, password=None, towns=("285",)):
+    """A user; with a group, a member of the municipalities with these codes in its role."""
     User = get_user_model()
     if superuser:
         made = User.objects.create_superuser(username, f"{username}@example.fi", password)
@@ -40,6 +44,8 @@ def user(username, group=None, *, superuser=False, password=None):
         made.groups.add(Group.objects.get_or_create(name=group)[0])
         made.is_staff = True  # may open the admin
         made.save()
+        for town in Municipality.objects.filter(code__in=towns):
+            member(made, town, GROUP_ROLES[group])
     return made
 
 
@@ -115,6 +121,10 @@ def test_it_refuses_everyone_but_planners_and_administrators(client, walk, page)
     assert client.get(url).status_code == 403
     client.force_login(user("kuka"))
     assert client.get(url).status_code == 403
+    # A planner of another municipality: refused.
+    make_town_elsewhere()
+    client.force_login(user("muualta", PLANNERS_GROUP, towns=("286",)))
+    assert client.get(url).status_code == 403
     client.force_login(user("suunnittelija", PLANNERS_GROUP))
     assert client.get(url).status_code == 200
     client.force_login(user("yllapito", superuser=True))
@@ -129,6 +139,12 @@ def test_it_prints_a_poster_with_the_code_and_the_link(client, walk):
     assert f'src="/walk/join/{CODE}/qr.svg"' in page
     assert f"http://testserver/walk/join/{CODE}/" in page
     assert "Scan the QR code" in page
+
+
+def make_town_elsewhere():
+    Municipality.objects.create(
+        code="286", name_fi="Muuala", national_srid=3067, geom=box(27.0, 60.44, 27.08, 60.48)
+    )
 
 
 def test_it_shows_the_qr_code_in_the_admin_to_organisers_only(client, walk):

@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Point
 
+from geo.models import Municipality
+from tests.api.conftest import GROUP_ROLES, member
 from tests.frontend.conftest import screenshot
 from walks.models import Category, Observation, ResponsibleUnit, StatusChange
 from walks.roles import PLANNERS_GROUP, STAFF_GROUP
@@ -23,11 +25,15 @@ PASSWORD = "lyhty-test-1"  # noqa: S105 - a test account on the test server
 DESK = {"width": 1280, "height": 800}
 
 
-def make_user(username, group=None, units=()):
+def make_user(username, group=None, units=(), towns=("285",)):
+    """A user of the group's role, a member of the municipalities with these codes (the
+    test town: tests.conftest.make_town)."""
     # Transactional tests empty auth_group: the role groups of walks 0003 are made here.
     user = get_user_model().objects.create_user(username, password=PASSWORD)
     if group:
         user.groups.add(Group.objects.get_or_create(name=group)[0])
+        for town in Municipality.objects.filter(code__in=towns):
+            member(user, town, GROUP_ROLES[group])
     for code in units:
         ResponsibleUnit.objects.get(code=code).members.add(user)
     return user

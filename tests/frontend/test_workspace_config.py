@@ -9,17 +9,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from geo.models import Municipality
 from plans.maps import PALETTES
-from tests.api.conftest import make_walk
+from tests.api.conftest import GROUP_ROLES, make_walk, member
+from tests.conftest import make_town
 from walks.filters import FILTERS
 from walks.roles import PLANNERS_GROUP, STAFF_GROUP
 
 pytestmark = pytest.mark.django_db
 
 
-def signed_in(name, group):
+def signed_in(name, group, town="285"):
+    """A member of the town with this code (made here if there is none) in the group's role."""
     user = get_user_model().objects.create_user(name)
     user.groups.add(Group.objects.get(name=group))
+    municipality = Municipality.objects.filter(code=town).first() or make_town()
+    member(user, municipality, GROUP_ROLES[group])
     client = Client()
     client.force_login(user)
     return client
@@ -165,3 +170,29 @@ def test_it_names_the_place_by_its_nearest_address_in_the_readers_language(
     url = f"/map/observations/{lamp.pk}/"
     assert planner.get(url, HTTP_ACCEPT_LANGUAGE="fi").json()["place"] == "Kirkkokatu 3, 48100"
     assert planner.get(url, HTTP_ACCEPT_LANGUAGE="sv").json()["place"] == "Kyrkogatan 3, 48100"
+
+
+def test_it_offers_only_the_users_municipalities(municipality, other_town, alajarvi):
+    answer = config(signed_in("valo", STAFF_GROUP))
+    assert [town["code"] for town in answer["municipalities"]] == ["285"]
+    admin = get_user_model().objects.create_superuser("yllapito", "y@example.fi", None)
+    client = Client()
+    client.force_login(admin)
+    assert [town["code"] for town in config(client)["municipalities"]] == ["005", "285", "286"]
+
+
+def test_another_municipalitys_walk_lines_are_nobody_elses(municipality, other_town):
+    make_walk(other_town, title="Muualan kävely")
+    planner = signed_in("suunnittelija", PLANNERS_GROUP)
+
+    lines = planner.get("/map/walks/", {"municipality": "286"})
+    assert json.loads(lines.content)["features"] == []
+
+
+def test_a_group_without_a_membership_has_no_workspace(municipality):
+    user = get_user_model().objects.create_user("ryhmassa")
+    user.groups.add(Group.objects.get(name=PLANNERS_GROUP))
+    client = Client()
+    client.force_login(user)
+
+    assert client.get("/map/").status_code == 403

@@ -19,6 +19,7 @@ from tests.api.conftest import (  # noqa: F401  fixtures used by the OGC tests
     participant,
     personas,
     planner,
+    police,
     public,
     streets_staff,
     walk,

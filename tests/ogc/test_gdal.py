@@ -62,9 +62,11 @@ def rest_ids(client) -> set[int]:
     return {f["id"] for f in client.get("/api/v1/observations/?limit=10000").json()["features"]}
 
 
-def test_ogrinfo_lists_every_collection_the_caller_may_read(live_server, observations):
+def test_ogrinfo_lists_every_collection_the_caller_may_read(
+    live_server, observations, municipality
+):
     Group.objects.get_or_create(name=PLANNERS_GROUP)
-    planner = user_client("gdal-planner", group=PLANNERS_GROUP)
+    planner = user_client("gdal-planner", group=PLANNERS_GROUP, municipality=municipality)
     token = planner._credentials["HTTP_AUTHORIZATION"].split()[1]
     public_listing = gdal("ogrinfo", "-ro", "-q", f"OAPIF:{live_server.url}/ogc/")
     planner_listing = gdal("ogrinfo", "-ro", "-q", f"OAPIF:{live_server.url}/ogc/", token=token)
@@ -76,9 +78,9 @@ def test_ogrinfo_lists_every_collection_the_caller_may_read(live_server, observa
     assert ": tracks (title:" in planner_listing
 
 
-def test_gdal_reads_the_observations_the_rest_api_lists(live_server, observations):
+def test_gdal_reads_the_observations_the_rest_api_lists(live_server, observations, municipality):
     Group.objects.get_or_create(name=PLANNERS_GROUP)
-    planner = user_client("gdal-planner", group=PLANNERS_GROUP)
+    planner = user_client("gdal-planner", group=PLANNERS_GROUP, municipality=municipality)
     token = planner._credentials["HTTP_AUTHORIZATION"].split()[1]
     url = f"{live_server.url}/ogc/"
     for client, key in ((client_with(), None), (planner, token)):

@@ -205,6 +205,26 @@ def test_it_shows_drafts_to_planners_only(municipality, planner):
 
 
 @pytest.mark.django_db
+def test_another_municipalitys_planner_sees_drafts_and_protocols_as_the_public(
+    municipality, other_town, planner
+):
+    """The planner is a member of the test town only: Muuala's draft plan is a 404, its
+    walk's protocol too while Muuala has no published plan, and then the public's one."""
+    draft = make_plan(other_town, state="draft", title="Muualan luonnos")
+    walk = make_walk(other_town, title="Muualan kävely")
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    browser.force_login(planner.user)
+
+    assert browser.get("/plan/286/").status_code == 404
+    assert browser.get(f"/plan/286/?plan={draft.pk}").status_code == 404
+    assert browser.get("/plan/286/plan.pdf").status_code == 404
+    assert browser.get(f"/walks/{walk.pk}/protocol/").status_code == 404
+    make_plan(other_town)
+    page = browser.get(f"/walks/{walk.pk}/protocol/").content.decode()
+    assert "For staff: internal observations" not in page
+
+
+@pytest.mark.django_db
 def test_it_shows_the_protocol_to_the_public_only_with_a_published_plan(municipality, planner):
     walk = make_walk(municipality)
     assert Client().get(f"/walks/{walk.pk}/protocol/").status_code == 404

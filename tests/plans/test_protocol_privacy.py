@@ -53,22 +53,32 @@ def walk(municipality):
     return walk
 
 
-def readers(walk):
-    """Page clients by persona; a participant's key means nothing to the pages."""
+def readers(walk, elsewhere):
+    """Page clients by persona; a participant's key means nothing to the pages. The
+    "other_" personas are staff and planner of another municipality: to them the walk's
+    town is anybody's."""
     participant = participant_client(walk)
     participant_browser = Client(
         HTTP_AUTHORIZATION=f"Participant {participant.participant.key}", HTTP_ACCEPT_LANGUAGE="en"
     )
-    staff = Client(HTTP_ACCEPT_LANGUAGE="en")
-    staff.force_login(user_client("valo", group=STAFF_GROUP).user)
-    planner = Client(HTTP_ACCEPT_LANGUAGE="en")
-    planner.force_login(user_client("suunnittelija", group=PLANNERS_GROUP).user)
+    browsers = {}
+    for persona, group, town in [
+        ("staff", STAFF_GROUP, walk.municipality),
+        ("planner", PLANNERS_GROUP, walk.municipality),
+        ("other_staff", STAFF_GROUP, elsewhere),
+        ("other_planner", PLANNERS_GROUP, elsewhere),
+    ]:
+        browsers[persona] = Client(HTTP_ACCEPT_LANGUAGE="en")
+        browsers[persona].force_login(user_client(persona, group=group, municipality=town).user)
     return {
         "public": Client(HTTP_ACCEPT_LANGUAGE="en"),
         "participant": participant_browser,
-        "staff": staff,
-        "planner": planner,
+        **browsers,
     }
+
+
+# Who reads the walk's protocol as the public does.
+AS_PUBLIC = ("public", "participant", "other_staff", "other_planner")
 
 
 def assert_public(text):
@@ -83,10 +93,10 @@ def assert_internal(text):
 
 
 @pytest.mark.django_db
-def test_it_keeps_drafts_names_notes_and_tracks_from_the_public_protocol(walk):
-    for persona, client in readers(walk).items():
+def test_it_keeps_drafts_names_notes_and_tracks_from_the_public_protocol(walk, other_town):
+    for persona, client in readers(walk, other_town).items():
         page = client.get(f"/walks/{walk.pk}/protocol/").content.decode()
-        if persona in ("public", "participant"):
+        if persona in AS_PUBLIC:
             assert_public(page)
             assert TRACK_LON not in page
             assert "Responsible person" not in page
@@ -96,8 +106,8 @@ def test_it_keeps_drafts_names_notes_and_tracks_from_the_public_protocol(walk):
 
 
 @pytest.mark.django_db
-def test_it_keeps_them_from_the_public_protocol_pdf(walk):
-    clients = readers(walk)
+def test_it_keeps_them_from_the_public_protocol_pdf(walk, other_town):
+    clients = readers(walk, other_town)
     public = clients["public"].get(f"/walks/{walk.pk}/protocol.pdf")
     assert public.status_code == 200 and public["Content-Type"] == "application/pdf"
     assert_public(pdf_text(public.content))
@@ -105,8 +115,8 @@ def test_it_keeps_them_from_the_public_protocol_pdf(walk):
 
 
 @pytest.mark.django_db
-def test_the_plan_page_names_no_responsible_person(walk):
-    for client in readers(walk).values():
+def test_the_plan_page_names_no_responsible_person(walk, other_town):
+    for client in readers(walk, other_town).values():
         page = client.get("/plan/285/").content.decode()
         assert PUBLISHED_ACTION in page and OWNER in page
         assert DRAFT_ACTION not in page and PERSON not in page
@@ -114,10 +124,11 @@ def test_the_plan_page_names_no_responsible_person(walk):
 
 
 @pytest.mark.django_db
-def test_the_plans_api_names_the_responsible_person_to_staff_only(walk):
+def test_the_plans_api_names_the_responsible_person_to_staff_only(walk, other_town):
     participant = participant_client(walk)
-    staff = user_client("valo", group=STAFF_GROUP)
-    planner = user_client("suunnittelija", group=PLANNERS_GROUP)
+    staff = user_client("valo", group=STAFF_GROUP, municipality=walk.municipality)
+    planner = user_client("suunnittelija", group=PLANNERS_GROUP, municipality=walk.municipality)
+    other_planner = user_client("muu", group=PLANNERS_GROUP, municipality=other_town)
     public = client_with()
     published = walk.actions.get(title_fi=PUBLISHED_ACTION).plan
     draft = walk.actions.get(title_fi=DRAFT_ACTION).plan
@@ -126,12 +137,13 @@ def test_the_plans_api_names_the_responsible_person_to_staff_only(walk):
         ("participant", participant),
         ("staff", staff),
         ("planner", planner),
+        ("other_planner", other_planner),
     ]:
         draft_status = client.get(f"/api/v1/plans/{draft.pk}/").status_code
         assert draft_status == (200 if persona == "planner" else 404)
         detail = client.get(f"/api/v1/plans/{published.pk}/").json()
         action = next(a for a in detail["actions"] if a["title"] == PUBLISHED_ACTION)
-        if persona in ("public", "participant"):
+        if persona in AS_PUBLIC:
             assert "responsible_person" not in action
             assert PERSON not in str(detail)
         else:

@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from tests.api.conftest import make_walk
+from tests.api.conftest import make_walk, member
 from walks.models import normalise_join_code
-from walks.roles import PLANNERS_GROUP
+from walks.roles import PLANNERS_GROUP, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,7 @@ def test_the_api_the_logger_and_the_poster_take_the_same_spelling(municipality):
     logger = client.get(f"/walk/join/{spoken}/")
     planner = get_user_model().objects.create_user("suunnittelija")
     planner.groups.add(Group.objects.get(name=PLANNERS_GROUP))
+    member(planner, municipality, Role.PLANNER)
     client.force_login(planner)
     poster = client.get(f"/walk/join/{spoken}/poster/")
 
