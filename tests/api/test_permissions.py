@@ -364,10 +364,10 @@ def police_action(plan, title="Partiointi asemalla"):
     (its name in other letter case: the owner is recognised ignoring case)."""
     return plan.actions.create(
         year=plan.period_start.year + 1,
-        title=title,
+        title_fi=title,
         owner_kind=OwnerKind.POLICE,
         owner_name=POLICE[1].upper(),
-        indicator="Partioita viikossa",
+        indicator_fi="Partioita viikossa",
         baseline=1,
         target=4,
     )

@@ -1,18 +1,22 @@
 # SPDX-License-Identifier: EUPL-1.2
+# ruff: noqa: F811  role_groups, imported, is a parameter by the same name
 """A partner organisation's actions at /actions/: listed only when their organisation owns
 them in their municipality, their status and indicator value reported in the browser, and
 nothing else changed (the API's side is tests/api/test_permissions.py)."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.test import Client
 
 from plans.models import Action, ActionStatus, OwnerKind
+from plans.published import publish
 from tests.api.conftest import POLICE, member
 from tests.api.test_permissions import police_action
 from tests.frontend.test_map import PASSWORD
 from tests.plans.conftest import make_plan
-from walks.roles import Role
+from tests.plans.test_admin import role_groups  # noqa: F401  a fixture, found by name
+from walks.roles import PLANNERS_GROUP, Role
 
 
 def partner(municipality, name="poliisi"):
@@ -36,7 +40,7 @@ def actions(municipality, other_town):
         "municipal": plan.actions.get(owner_name="Katuvalaistus", status=ActionStatus.PLANNED),
         "elsewhere": police_action(make_plan(other_town, title="Muualan suunnitelma")),
         "rescue": plan.actions.create(
-            year=plan.period_start.year, title="Pelastusharjoitus", owner_kind=OwnerKind.RESCUE,
+            year=plan.period_start.year, title_fi="Pelastusharjoitus", owner_kind=OwnerKind.RESCUE,
             owner_name=POLICE[1],
         ),
     }  # fmt: skip
@@ -104,7 +108,7 @@ def test_bad_values_are_refused_with_a_message_and_change_nothing(municipality, 
 def test_a_value_needs_an_indicator(municipality, actions):
     theirs = actions["theirs"]
     Action.objects.filter(pk=theirs.pk).update(
-        indicator="", baseline=None, target=None, current_value=None
+        indicator_fi="", baseline=None, target=None, current_value=None
     )
     answer = signed_in(partner(municipality)).post("/actions/", progress(theirs))
 
@@ -149,3 +153,64 @@ def test_a_partner_updates_an_actions_status_and_indicator_in_the_browser(
     assert page.locator(f"#action-{theirs.pk}").get_by_label("Status").input_value() == (
         "in_progress"
     )
+
+
+def public_action(plan, action) -> dict:
+    """The action as an anonymous reader of the plans API gets it."""
+    answer = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/api/v1/plans/{plan.pk}/")
+    assert answer.status_code == 200
+    return next(found for found in answer.json()["actions"] if found["id"] == action.pk)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_public_sees_a_partners_progress_once_a_planner_publishes_it(
+    page_in, live_server, municipality, role_groups
+):
+    """Issue #16: a partner's report is a change to a council document like any other, a
+    draft until a planner of the municipality publishes the plan (plans.published)."""
+    plan = make_plan(municipality)
+    theirs = police_action(plan)
+    publish(plan)
+    partner(municipality)
+    planner = get_user_model().objects.create_user("suunnittelija", password=PASSWORD)
+    planner.is_staff = True
+    planner.save()
+    planner.groups.add(Group.objects.get(name=PLANNERS_GROUP))
+    member(planner, municipality, Role.PLANNER)
+    before = public_action(plan, theirs)
+    assert (before["status"], before["current_value"]) == ("planned", None)
+
+    page = page_in("en")
+    page.goto(f"{live_server.url}/login/?next=/actions/")
+    page.get_by_label("Username").fill("poliisi")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/actions/**")
+    section = page.locator(f"#action-{theirs.pk}")
+    section.get_by_label("Status").select_option(label="in progress")
+    section.get_by_label("Current value").fill("3")
+    section.get_by_role("button", name=f"Save the progress of {theirs.title}").click()
+    page.get_by_role("status").wait_for()
+
+    # Saved, but the public still reads the plan as last published.
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.current_value) == (ActionStatus.IN_PROGRESS, 3.0)
+    unchanged = public_action(plan, theirs)
+    assert (unchanged["status"], unchanged["current_value"]) == ("planned", None)
+
+    planner_page = page_in("en")
+    planner_page.goto(f"{live_server.url}/admin/login/")
+    planner_page.get_by_label("Username").fill("suunnittelija")
+    planner_page.get_by_label("Password").fill(PASSWORD)
+    planner_page.get_by_role("button", name="Log in").click()
+    planner_page.goto(f"{live_server.url}/admin/plans/safetyplan/{plan.pk}/change/")
+    planner_page.get_by_role("button", name="Save and publish").click()
+    planner_page.get_by_text("Published: the public now sees the plan as it is.").wait_for()
+
+    after = public_action(plan, theirs)
+    assert (after["status"], after["current_value"]) == ("in_progress", 3.0)
+    page.goto(f"{live_server.url}/plan/{municipality.code}/")
+    row = page.locator("tr", has_text=theirs.title)
+    assert "In progress" in row.inner_text()
+    assert "now 3" in row.inner_text()
