@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from analysis.heatmap import PUBLIC_MIN_COUNT, heatmap
 from analysis.picture import Period, municipality_picture, resolved_at
+from analysis.survey import survey_indicators
 from knowledge.indicators import figures
 from plans import maps
 from plans.models import ActionStatus
@@ -34,6 +35,7 @@ from walks.models import (
     FIXED_STATUSES,
     Observation,
     SafetyWalk,
+    Source,
     Theme,
 )
 
@@ -102,6 +104,25 @@ def theme_heat_maps(municipality, boundary, period: Period) -> list:
             maps.heat_map(municipality, f"heat-{theme.code}", title, cells, boundary, labels=labels)
         )
     return made
+
+
+def survey_map(municipality, boundary, period: Period) -> list:
+    """ "Where residents feel unsafe": the heat map of the places residents marked as unsafe
+    in the survey (observations with source survey), when there are any."""
+    filters = {
+        "source": [Source.SURVEY],
+        "positive": False,
+        "observed_after": period.start,
+        "observed_before": period.end,
+    }
+    unsafe = apply_filters(public_observations(), filters).in_municipality(municipality)
+    if not unsafe.exists():
+        return []
+    cells = json.loads(heatmap(unsafe, municipality, cell=PLAN_CELL, min_count=PUBLIC_MIN_COUNT))
+    title = _("Where residents feel unsafe (survey)")
+    return [
+        maps.heat_map(municipality, "survey-unsafe", title, cells, boundary, labels=map_labels())
+    ]
 
 
 def last_walk(municipality):
@@ -186,7 +207,11 @@ def compute_figures(municipality, period: Period) -> dict:
     return {
         "period": period,
         "picture": picture,
-        "maps": [district_map, *theme_heat_maps(municipality, boundary, period)],
+        "maps": [
+            district_map,
+            *theme_heat_maps(municipality, boundary, period),
+            *survey_map(municipality, boundary, period),
+        ],
         "fixed": fixed_since(municipality, last_walk(municipality)),
     }
 
@@ -216,5 +241,7 @@ def plan_context(plan, *, public: bool = True) -> dict:
         "status_counts": [(label, statuses.get(value, 0)) for value, label in ActionStatus.choices],
         "promises": content.promises,
         "walks": walks.order_by("-starts_at"),
+        # The resident survey's section (plans/survey_section.html): public figures only.
+        "survey": survey_indicators(municipality, timezone.localdate(), suppress_small=True),
         **plan_figures(plan),
     }

@@ -22,6 +22,9 @@ MODEL_LISTS = [
     "plans/priority",
     "plans/action",
     "plans/citizenpromise",
+    "surveys/survey",
+    "surveys/question",
+    "surveys/response",
 ]
 
 
