@@ -143,7 +143,11 @@ def test_it_prints_a_poster_with_the_code_and_the_link(client, walk):
 
 def make_town_elsewhere():
     Municipality.objects.create(
-        code="286", name_fi="Muuala", national_srid=3067, geom=box(27.0, 60.44, 27.08, 60.48)
+        code="286",
+        country="FI",
+        name_fi="Muuala",
+        national_srid=3067,
+        geom=box(27.0, 60.44, 27.08, 60.48),
     )
 
 
