@@ -13,10 +13,12 @@ import json
 from dataclasses import dataclass
 
 import folium
+from branca.element import MacroElement
 from django.conf import settings
 from django.templatetags.static import static
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from jinja2 import Template
 
 # Sequential colours (ColorBrewer YlOrRd, 5 classes): light = few, dark = many.
 BANDS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
@@ -205,21 +207,48 @@ def fit_to(fmap: folium.Map, bounds: list):
         )
 
 
+class Points(MacroElement):
+    """Many points drawn by one script, each with its tooltip: a circle, or a pin carrying
+    its number. folium compiles a template for every element it renders, which for a
+    walk's hundreds of findings took seconds; this element's template is compiled once.
+
+    Rows are [lat, lon, label, number or None]; labels go in as text (as_text), the whole
+    as JSON, so no name can end the script or run as markup in the tooltip."""
+
+    _template = Template(  # noqa: S701  JSON of escaped text, in a script
+        """{% macro script(this, kwargs) %}
+(function (map) {
+  for (const [lat, lon, label, number] of {{ this.data }}) {
+    const digits = String(number).length;
+    const point = number === null
+      ? L.circleMarker([lat, lon], {{ this.circle }})
+      : L.marker([lat, lon], {icon: L.divIcon({
+          className: "protocol-pin",
+          html: '<span class="pin-number">' + Number(number) + "</span>",
+          iconSize: [8 + 7 * digits, 18],
+          iconAnchor: [4 + 3.5 * digits, 9],
+        })});
+    point.bindTooltip(label).addTo(map);
+  }
+})({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, rows: list, circle: dict | None = None):
+        super().__init__()
+        self._name = "Points"
+        self.data = json.dumps(rows)
+        self.circle = json.dumps(circle or {})
+
+
 def route_map(walk, name: str, title: str, route: dict | None, track: dict | None, points):
     """A walk's planned route, its recorded track and where its findings are."""
     fmap = base_map(walk.municipality, name)
     route_lines(fmap, route, track)
-    bounds = []
-    for lon, lat, label in points:
-        folium.CircleMarker(
-            [lat, lon],
-            radius=5,
-            color="#b71c1c",
-            fill=True,
-            fill_opacity=0.9,
-            tooltip=folium.Tooltip(as_text(label)),
-        ).add_to(fmap)
-        bounds.append([lat, lon])
+    circle = {"radius": 5, "color": "#b71c1c", "fill": True, "fillOpacity": 0.9}
+    rows = [[lat, lon, as_text(label), None] for lon, lat, label in points]
+    Points(rows, circle).add_to(fmap)
+    bounds = [[lat, lon] for lat, lon, _label, _number in rows]
     for geometry in (route, track):
         if geometry:
             bounds += [[lat, lon] for lon, lat in _positions(geometry)]
@@ -232,18 +261,9 @@ def numbered_map(walk, name: str, title: str, route: dict | None, track: dict | 
     walk's route and track; the view fits the pins."""
     fmap = base_map(walk.municipality, name)
     route_lines(fmap, route, track)
-    for number, lon, lat, label in pins:
-        digits = len(str(number))
-        icon = folium.DivIcon(
-            html=f'<span class="pin-number">{int(number)}</span>',
-            icon_size=(8 + 7 * digits, 18),
-            icon_anchor=(4 + 3.5 * digits, 9),
-            class_name="protocol-pin",
-        )
-        folium.Marker(
-            [lat, lon], icon=icon, tooltip=folium.Tooltip(as_text(f"{number}. {label}"))
-        ).add_to(fmap)
-    fit_to(fmap, [[lat, lon] for _number, lon, lat, _label in pins])
+    rows = [[lat, lon, as_text(f"{n}. {label}"), int(n)] for n, lon, lat, label in pins]
+    Points(rows).add_to(fmap)
+    fit_to(fmap, [[lat, lon] for lat, lon, _label, _number in rows])
     return finished(fmap, name, title, [])
 
 
