@@ -83,6 +83,11 @@ def moderate(observation: Observation, action: str, *, by=None, reason="", dupli
     """Take one moderation step on a resident's report (see the module's docstring)."""
     if observation.moderation == Moderation.NONE:
         raise ModerationError(_("Only residents' reports are moderated."))
+    closed = observation.status in (Status.REJECTED, Status.DUPLICATE)
+    if observation.moderation == Moderation.REJECTED or closed:
+        # Publishing it again goes through the workflow first (back to new), which the
+        # history records; then it is moderated like a new report.
+        raise ModerationError(_("This report was rejected or is a duplicate: reopen it first."))
     if action == "accept":
         observation.moderation = Moderation.ACCEPTED
         observation.visibility = _publish(observation)
@@ -103,6 +108,7 @@ def moderate(observation: Observation, action: str, *, by=None, reason="", dupli
         observation.visibility = Visibility.INTERNAL
         observation.save(update_fields=["moderation", "visibility", "updated_at"])
         return observation.change_status(Status.REJECTED, by=by, note=reason.strip())
+
     elif action == "duplicate":
         if duplicate_of is None:
             raise ModerationError(_("Name the observation this one repeats."))
