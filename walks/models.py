@@ -721,7 +721,11 @@ class Observation(models.Model):
         self.duplicate_of = duplicate_of
         if unit is not None:
             self.responsible_unit = unit
-        self.save(update_fields=["status", "duplicate_of", "responsible_unit", "updated_at"])
+        if self.moderation == Moderation.REJECTED and status == Status.NEW:
+            self.moderation = Moderation.PENDING  # a rejected report reopened waits again
+        self.save(
+            update_fields=["status", "duplicate_of", "responsible_unit", "moderation", "updated_at"]
+        )
         change.save()
         AuditEvent.record(
             AuditAction.STATUS,

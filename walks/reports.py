@@ -98,6 +98,11 @@ def moderate(observation: Observation, action: str, *, by=None, reason="", dupli
 def _moderate(observation, action, *, by, reason, duplicate_of):
     if observation.moderation == Moderation.NONE:
         raise ModerationError(_("Only residents' reports are moderated."))
+    closed = observation.status in (Status.REJECTED, Status.DUPLICATE)
+    if observation.moderation == Moderation.REJECTED or closed:
+        # Publishing it again goes through the workflow first (back to new), which the
+        # history records; then it is moderated like a new report.
+        raise ModerationError(_("This report was rejected or is a duplicate: reopen it first."))
     if action == "accept":
         observation.moderation = Moderation.ACCEPTED
         observation.visibility = _publish(observation)
@@ -118,6 +123,7 @@ def _moderate(observation, action, *, by, reason, duplicate_of):
         observation.visibility = Visibility.INTERNAL
         observation.save(update_fields=["moderation", "visibility", "updated_at"])
         return observation.change_status(Status.REJECTED, by=by, note=reason.strip())
+
     elif action == "duplicate":
         if duplicate_of is None:
             raise ModerationError(_("Name the observation this one repeats."))

@@ -272,3 +272,18 @@ def test_unsubscribing_stops_the_emails(municipality, public, django_capture_on_
 def test_an_unknown_token_is_a_404(db, public):
     assert public.get(f"{URL}nothing-like-this/").status_code == 404
     assert public.get("/report/follow/nothing-like-this/").status_code == 404
+
+
+def test_a_rejected_report_is_published_only_after_it_is_reopened(municipality, public, planner):
+    report(description="Toinen katse")
+    stored = Observation.objects.get()
+    assert moderate(planner, stored, "reject", reason="Epäselvä").status_code == 200
+    assert moderate(planner, stored, "accept").status_code == 409
+    assert public.get("/api/v1/observations/").json()["count"] == 0
+
+    stored.refresh_from_db()
+    stored.change_status(Status.NEW, note="Katsotaan uudelleen")
+    stored.refresh_from_db()
+    assert stored.moderation == Moderation.PENDING
+    assert moderate(planner, stored, "accept").status_code == 200
+    assert public.get("/api/v1/observations/").json()["count"] == 1

@@ -111,6 +111,8 @@ def change_form(observation, **changes):
         "category": observation.category_id,
         "status": observation.status,
         "visibility": observation.visibility,
+        "source": observation.source,
+        "moderation": observation.moderation,
         "geom": observation.geom.geojson,
         "position_source": observation.position_source,
         "observed_at_0": "2026-11-20",

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: EUPL-1.2
-// Residents' reports in the workspace: for one that waits for moderation, the detail panel
+// Residents' reports in the workspace: how many residents support an observation, and, for
+// a report that waits for moderation, the detail panel
 // offers accept, accept without the text, and reject with a reason for the resident
 // (POST /api/v1/observations/<id>/moderation/). The "to moderate" filter is a filter of the
 // vocabulary (moderation=pending) like any other.
