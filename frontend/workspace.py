@@ -327,7 +327,7 @@ def observation_detail(request, id):
             "place": observation.place,
             "walk": observation.walk.title if observation.walk else None,
             "group": ParticipantGroup(group).label if group else None,
-            "may_triage": roles.assigns_this(role, request.user, observation),
+            "may_triage": roles.assigns_this(request.user, observation),
         }
     )
 

@@ -448,7 +448,7 @@ def body_for(body, walk):
     if body == "progress":
         return {"status": "in_progress", "current_value": 3}
     if body == "b_action":
-        plan = SafetyPlan.objects.get(title="Muualan suunnitelma")
+        plan = SafetyPlan.objects.get(title_fi="Muualan suunnitelma")
         return {
             "plan": plan.pk,
             "title": "Muualle valoa",

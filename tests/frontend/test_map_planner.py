@@ -60,7 +60,7 @@ def test_it_shows_the_district_figures_of_the_plan_page_for_the_plans_period(
     today = timezone.localdate()
     plan = SafetyPlan.objects.create(
         municipality=municipality,
-        title="Turvallisuussuunnitelma 2026–2029",
+        title_fi="Turvallisuussuunnitelma 2026–2029",
         period_start=today - datetime.timedelta(days=60),
         period_end=today + datetime.timedelta(days=1000),
     )
@@ -159,7 +159,7 @@ def test_it_makes_one_action_for_exactly_the_cell_clicked(
     spots = hotspot_beside_a_small_cell
     plan = SafetyPlan.objects.create(
         municipality=municipality,
-        title="Suunnitelma",
+        title_fi="Suunnitelma",
         period_start="2025-06-01",
         period_end="2029-05-31",
     )

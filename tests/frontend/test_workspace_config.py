@@ -127,13 +127,13 @@ def test_it_defaults_the_figures_period_to_the_plan_page_period(municipality):
     today = timezone.localdate()
     draft = SafetyPlan.objects.create(
         municipality=municipality,
-        title="Luonnos",
+        title_fi="Luonnos",
         period_start=today - datetime.timedelta(days=30),
         period_end=today + datetime.timedelta(days=900),
     )
     published = SafetyPlan.objects.create(
         municipality=municipality,
-        title="Turvallisuussuunnitelma",
+        title_fi="Turvallisuussuunnitelma",
         period_start=today - datetime.timedelta(days=200),
         period_end=today + datetime.timedelta(days=1000),
     )

@@ -177,11 +177,12 @@ def test_an_action_shows_baseline_and_current_from_its_indicator(municipality, f
     action = Action.objects.create(
         plan=plan,
         year=years[2],
-        title="Lamps renewed",
-        indicator="Lighting problems",
+        title_fi="Lamps renewed",
+        indicator_fi="Lighting problems",
         target=1,
         linked_indicator=lights,
     )
+    plan.publish()  # the public reads the plan as last published
     # The public page counts what the public may read: not the internal lamp of this year.
     public = Counter(y for c, at, y, _d, f in made if c in LIGHTING and at == WEST and not f)
     baseline, current = public[years[1]], public[years[2]]

@@ -21,7 +21,10 @@ from plans.maps import THEME_COLOURS
 from tests.conftest import EAST, WEST
 from walks.models import Theme, Visibility
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("seeded_taxonomy"),
+]
 READER = Path(__file__).with_name("qgis_reader.py")
 
 

@@ -110,7 +110,8 @@ def test_the_public_protocol_and_pdf_show_the_published_actions(plan, municipali
     action.walks.add(walk)
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="en")
     staff_reader = Client(HTTP_ACCEPT_LANGUAGE="en")
-    staff_reader.force_login(user_client("suunnittelija", group=PLANNERS_GROUP).user)
+    planner = user_client("suunnittelija", group=PLANNERS_GROUP, municipality=municipality)
+    staff_reader.force_login(planner.user)
 
     protocol = f"/walks/{walk.pk}/protocol/"
     assert NEW_ACTION not in anonymous.get(protocol).content.decode()

@@ -135,13 +135,13 @@ def test_a_partner_owns_the_actions_of_their_organisation_in_their_municipality(
     police = member(user("poliisi"), municipality, Role.PARTNER, POLICE)
     plan, elsewhere = make_plan(municipality), make_plan(other_town, title="Muualla")
     theirs = plan.actions.create(
-        year=plan.period_start.year, title="Partio", owner_kind="police", owner_name=POLICE[1]
+        year=plan.period_start.year, title_fi="Partio", owner_kind="police", owner_name=POLICE[1]
     )
     rescue = plan.actions.create(
-        year=plan.period_start.year, title="Harjoitus", owner_kind="rescue", owner_name=POLICE[1]
+        year=plan.period_start.year, title_fi="Harjoitus", owner_kind="rescue", owner_name=POLICE[1]
     )
     same_name_elsewhere = elsewhere.actions.create(
-        year=plan.period_start.year, title="Partio", owner_kind="police", owner_name=POLICE[1]
+        year=plan.period_start.year, title_fi="Partio", owner_kind="police", owner_name=POLICE[1]
     )
 
     assert roles.owns_action(police, theirs)
