@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
@@ -23,7 +24,7 @@ from analysis.exports import EXPORTERS, BadExportRequest, choose_srid
 from analysis.exports.survey import SURVEY_FORMATS, SURVEY_LAYERS, export_survey
 from analysis.survey import survey_results
 from api.exports import AnyAccept, file_response
-from api.permissions import caller_role
+from api.permissions import caller, caller_role, role_there
 from api.schemas import (
     BAD_REQUEST,
     BINARY,
@@ -123,9 +124,13 @@ class SurveyAccess(BasePermission):
 
 
 def surveys_for(request):
-    """Templates are the planners' own."""
+    """The surveys open for answers, and every survey (templates and closed ones too) of
+    the municipalities whose planners the caller is (all for administrators)."""
     surveys = Survey.objects.select_related("municipality")
-    return surveys if roles.organises(caller_role(request)) else surveys.answerable()
+    scope = roles.municipalities_of(caller(request), having=roles.organises)
+    if scope is None:
+        return surveys
+    return surveys.answerable() | surveys.filter(municipality__in=scope)
 
 
 def survey_data(survey: Survey) -> dict:
@@ -311,9 +316,9 @@ RESULTS = {
 }
 
 
-def sees_every_cell(request) -> bool:
-    """Planners and administrators see the small areas too."""
-    return roles.organises(caller_role(request))
+def sees_every_cell(request, survey) -> bool:
+    """The survey's municipality's planners and administrators see the small areas too."""
+    return roles.organises(role_there(request, survey.municipality_id))
 
 
 class SurveyResults(LyhtyView):
@@ -331,14 +336,15 @@ class SurveyResults(LyhtyView):
     )
     def get(self, request, slug):
         survey = get_object_or_404(surveys_for(request), slug=slug)
-        return Response(survey_results(survey, suppress_small=not sees_every_cell(request)))
+        return Response(survey_results(survey, suppress_small=not sees_every_cell(request, survey)))
 
 
 class MayExportAnswers(BasePermission):
     message = _("Only planners and administrators can export survey answers.")
 
     def has_permission(self, request, view):
-        return sees_every_cell(request)
+        # A planner somewhere; the survey's own municipality is checked in the view.
+        return roles.organises(caller_role(request))
 
 
 class SurveyExport(LyhtyView):
@@ -371,7 +377,9 @@ class SurveyExport(LyhtyView):
         },
     )
     def get(self, request, slug, layer, fmt):
-        survey = get_object_or_404(Survey.objects.select_related("municipality"), slug=slug)
+        survey = get_object_or_404(surveys_for(request), slug=slug)
+        if not sees_every_cell(request, survey):
+            raise PermissionDenied(MayExportAnswers.message)
         if layer not in SURVEY_LAYERS or fmt not in SURVEY_FORMATS:
             raise Http404
         if layer == "all" and fmt != "gpkg":

@@ -13,7 +13,9 @@ from django.utils import timezone
 from surveys.models import Answer, Place, Response
 from surveys.services import submit
 from surveys.template import from_template
+from tests.api.conftest import member, user_client
 from tests.surveys.answers import committed_survey
+from walks.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +150,22 @@ def test_the_public_reads_the_survey_and_small_areas_stay_hidden(public, planner
     assert planner_results["districts"][0]["safety_dark"]["mean"] == 2
 
 
+def test_another_municipalitys_planner_reads_a_survey_as_the_public(public, survey, other_town):
+    elsewhere = user_client("muualla")
+    member(elsewhere.user, other_town, Role.PLANNER)
+    post(public, survey, ANSWER)
+    survey.is_template = True
+    survey.save()
+
+    assert elsewhere.get(f"/api/v1/surveys/{survey.slug}/").status_code == 404
+    survey.is_template = False
+    survey.save()
+    results = elsewhere.get(f"/api/v1/surveys/{survey.slug}/results/").json()
+    assert results["whole"]["suppressed"] and results["whole"]["respondents"] is None
+    export = elsewhere.get(f"/api/v1/surveys/{survey.slug}/exports/responses.csv")
+    assert export.status_code == 403
+
+
 def test_templates_are_the_planners_own(public, planner, survey):
     survey.is_template = True
     survey.save()
@@ -168,6 +186,9 @@ def answered(django_db_setup, django_db_blocker):
 def test_planners_export_the_answers_and_nobody_else(public, lighting_staff, planner, answered):
     survey = answered
     url = f"/api/v1/surveys/{survey.slug}/exports/responses.csv"
+    # The planner of the test town is no planner of E285: refused until made one.
+    assert planner.get(url).status_code == 403
+    member(planner.user, survey.municipality, Role.PLANNER)
 
     answer = planner.get(url)
     rows = list(csv.DictReader(io.StringIO(b"".join(answer.streaming_content).decode("utf-8-sig"))))
