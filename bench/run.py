@@ -24,14 +24,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_OBSERVATIONS = 1_000_000
-PORT = 8765
+PORT = int(os.environ.get("LYHTY_BENCH_PORT", "8765"))  # another per checkout, side by side
 RESULTS = ROOT / "var" / "bench" / "latest.md"
 
 
 def bench_database_url() -> str:
     base = os.environ.get("DATABASE_URL") or (ROOT / "var" / "database_url").read_text().strip()
     parts = urlsplit(base)
-    return urlunsplit(parts._replace(path="/lyhty_bench"))
+    # LYHTY_BENCH_DATABASE lets two checkouts measure side by side without sharing rows.
+    name = os.environ.get("LYHTY_BENCH_DATABASE", "lyhty_bench")
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 os.environ["DATABASE_URL"] = bench_database_url()
