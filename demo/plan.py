@@ -17,12 +17,13 @@ from plans.models import ActionStatus, CitizenPromise, OwnerKind, Priority, Safe
 from plans.services import action_from_hotspot
 from walks.models import Observation, SafetyWalk, Theme
 
-DEMO_PLAN_TITLE = "Lyhtylän turvallisuussuunnitelma 2025–2029"
-# Texts are (Finnish, Swedish, English).
+# Texts are (Finnish, Swedish, English). The title names the years of the plan's period,
+# which move with the day of the demo's first load.
+DEMO_PLAN_TITLE = "Lyhtylän turvallisuussuunnitelma"
 PLAN_TITLE = (
-    DEMO_PLAN_TITLE,
-    "Lyhtyläs trygghetsplan 2025–2029",
-    "Lyhtylä safety plan 2025–2029",
+    DEMO_PLAN_TITLE + " {start}–{end}",
+    "Lyhtyläs trygghetsplan {start}–{end}",
+    "Lyhtylä safety plan {start}–{end}",
 )
 SUMMARY = (
     "Lyhtylän turvallisuussuunnitelma kokoaa turvallisuuskävelyjen, asukaskyselyn ja "
@@ -241,13 +242,18 @@ ACTIONS = [
 def demo_plan(municipality: Municipality, clock: DemoClock) -> int:
     """The demo's published plan, its dates moved by `clock`; 1 when it was made now, 0
     when it was there."""
-    if SafetyPlan.objects.filter(municipality=municipality, title_fi=DEMO_PLAN_TITLE).exists():
+    made = SafetyPlan.objects.filter(
+        municipality=municipality, title_fi__startswith=DEMO_PLAN_TITLE + " "
+    )
+    if made.exists():
         return 0
+    start, end = clock.day(date(2025, 6, 1)), clock.day(date(2029, 5, 31))
+    title = tuple(text.format(start=start.year, end=end.year) for text in PLAN_TITLE)
     plan = SafetyPlan.objects.create(
         municipality=municipality,
-        period_start=clock.day(date(2025, 6, 1)),
-        period_end=clock.day(date(2029, 5, 31)),
-        **in_languages("title", PLAN_TITLE),
+        period_start=start,
+        period_end=end,
+        **in_languages("title", title),
         **in_languages("summary", SUMMARY),
     )
     districts = {d.code: d for d in municipality.districts.all()}

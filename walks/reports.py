@@ -16,6 +16,8 @@ an email address, gets a short message in their language at every status change,
 link to stop them.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
@@ -38,6 +40,8 @@ from walks.models import (
     Support,
     Visibility,
 )
+
+logger = logging.getLogger(__name__)
 
 # How far to look, in degrees of latitude, for a bounding-box prefilter that can use the
 # spatial index before the exact distance on the sphere: 1° of latitude is ~111 km.
@@ -178,4 +182,7 @@ def _send(report: ResidentReport, status: str) -> None:
                 _("No more messages about this report: %(url)s") % {"url": unsubscribe_url(report)},
             ]
         )
-    send_mail(subject, body, None, [report.email], fail_silently=True)
+    try:
+        send_mail(subject, body, None, [report.email])
+    except OSError:  # smtplib's errors are OSErrors; the status change itself has committed
+        logger.exception("Could not email resident report %s about its status", report.pk)

@@ -257,6 +257,24 @@ def test_a_status_change_emails_the_resident_in_their_language(
     assert 'lang="sv"' in page
 
 
+def test_a_mail_server_that_refuses_is_logged_and_the_status_change_stays(
+    municipality, planner, settings, caplog, django_capture_on_commit_callbacks
+):
+    report(email="asukas@example.fi")
+    stored = Observation.objects.get()
+    moderate(planner, stored, "accept")
+    # A real SMTP connection to a port where nothing listens: the server refuses it.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    with django_capture_on_commit_callbacks(execute=True):
+        stored.change_status(Status.CONFIRMED)
+
+    assert Observation.objects.get().status == Status.CONFIRMED
+    [record] = [r for r in caplog.records if r.name == "walks.reports"]
+    assert record.levelname == "ERROR"
+    assert str(ResidentReport.objects.get().pk) in record.getMessage()
+
+
 def test_unsubscribing_stops_the_emails(municipality, public, django_capture_on_commit_callbacks):
     token = report(email="asukas@example.fi")["token"]
     # A mail scanner following the link changes nothing; the button does.

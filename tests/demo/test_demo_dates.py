@@ -119,6 +119,12 @@ def test_a_fresh_demo_is_dated_by_the_day_it_is_loaded(demo, loaded_at):
     clock = DemoClock.as_of(earlier)
     assert plan.period_start == clock.day(date(2025, 6, 1))  # as demo.plan writes it
     assert plan.period_start <= timezone.localdate(earlier) <= plan.period_end
+    years = f"{plan.period_start.year}–{plan.period_end.year}"
+    assert (plan.title_fi, plan.title_sv, plan.title_en) == (
+        f"Lyhtylän turvallisuussuunnitelma {years}",
+        f"Lyhtyläs trygghetsplan {years}",
+        f"Lyhtylä safety plan {years}",
+    )
 
 
 @pytest.mark.parametrize(
