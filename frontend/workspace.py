@@ -108,7 +108,9 @@ def for_workspace(view):
 
 def municipalities(user, first: Municipality | None = None) -> list[dict]:
     """The municipalities where the user's role counts (every one for an administrator), by
-    code; `first` (the user's own) leads, and the page opens on it."""
+    code, each with whether the user organises there (the page's planner tools follow the
+    municipality shown, not the user's highest role anywhere); `first` (the user's own)
+    leads, and the page opens on it."""
     rows = []
     towns = Municipality.objects.order_by("code")
     scope = roles.municipalities_of(user)
@@ -116,7 +118,14 @@ def municipalities(user, first: Municipality | None = None) -> list[dict]:
         towns = towns.filter(pk__in=scope)
     for town in towns:
         x0, y0, x1, y1 = town.geom.extent
-        rows.append({"code": town.code, "name": town.name, "bounds": [[y0, x0], [y1, x1]]})
+        rows.append(
+            {
+                "code": town.code,
+                "name": town.name,
+                "bounds": [[y0, x0], [y1, x1]],
+                "organises": roles.organises(role_in(user, town)),
+            }
+        )
     if first is not None:
         rows.sort(key=lambda row: row["code"] != first.code)  # stable: the rest stay by code
     return rows

@@ -13,10 +13,11 @@ from django.utils import timezone
 from pyproj import Transformer
 
 from plans.models import Action, SafetyPlan
+from tests.api.conftest import member
 from tests.frontend.conftest import screenshot
 from tests.frontend.test_map import DESK, make_user, settle, sign_in
 from walks.models import Category, Observation
-from walks.roles import PLANNERS_GROUP, STAFF_GROUP
+from walks.roles import PLANNERS_GROUP, STAFF_GROUP, Role
 
 pytestmark = [
     pytest.mark.browser,
@@ -211,3 +212,30 @@ def test_it_makes_one_action_for_exactly_the_cell_clicked(
     zoom = int(parse_qs(urlsplit(page.url).query)["at"][0].split("/")[0])
     assert zoom == 16
     assert page.locator("#hotspot-list button").first.inner_text().startswith("12 observations")
+
+
+def test_a_planner_elsewhere_gets_no_planner_tools_where_they_are_staff(
+    page_in, live_server, municipality, other_town, hotspot_beside_a_small_cell
+):
+    """Staff in this town and planner in another: the map of this town offers no action."""
+    spots = hotspot_beside_a_small_cell
+    SafetyPlan.objects.create(
+        municipality=municipality,
+        title_fi="Suunnitelma",
+        period_start="2025-06-01",
+        period_end="2029-05-31",
+    )
+    user = make_user("kahdessa", STAFF_GROUP)
+    member(user, other_town, Role.PLANNER)
+    page = page_in("en", viewport=DESK)
+    sign_in(
+        page,
+        live_server,
+        "kahdessa",
+        "/map/?base=none&layers=heat&municipality=285&at=15/60.46000/26.92000",
+    )
+
+    page.locator(f"path.heat-cell[data-cell='{spots['big']}']").click()
+    popup = page.locator(".leaflet-popup")
+    assert popup.inner_text().startswith("12 observations")
+    assert popup.get_by_role("button", name="Create action").count() == 0

@@ -14,7 +14,7 @@ from plans.maps import PALETTES
 from tests.api.conftest import GROUP_ROLES, make_walk, member
 from tests.conftest import make_town
 from walks.filters import FILTERS
-from walks.roles import PLANNERS_GROUP, STAFF_GROUP
+from walks.roles import PLANNERS_GROUP, STAFF_GROUP, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -179,6 +179,17 @@ def test_it_offers_only_the_users_municipalities(municipality, other_town, alaja
     client = Client()
     client.force_login(admin)
     assert [town["code"] for town in config(client)["municipalities"]] == ["005", "285", "286"]
+
+
+def test_it_says_per_municipality_whether_the_user_organises_there(municipality, other_town):
+    user = get_user_model().objects.create_user("kahdessa")
+    member(user, municipality, Role.STAFF)
+    member(user, other_town, Role.PLANNER)
+    client = Client()
+    client.force_login(user)
+
+    towns = {town["code"]: town["organises"] for town in config(client)["municipalities"]}
+    assert towns == {"285": False, "286": True}
 
 
 def test_another_municipalitys_walk_lines_are_nobody_elses(municipality, other_town):

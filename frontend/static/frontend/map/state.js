@@ -56,8 +56,10 @@ export const state = {
   actionKey: null, // the action dialog's request key: one action per dialog
 };
 
-// Whether the user organises (plans, actions, join codes): walks.roles says, in the config.
-export const isPlanner = () => config.organises;
+// Whether the user organises (plans, actions, join codes) in the municipality shown:
+// walks.roles says, per municipality, in the config.
+export const isPlanner = () =>
+  config.municipalities.some((town) => town.code === state.filters.municipality && town.organises);
 
 // Names come from the admin and from imported boundary files: they go into the page as
 // text (textContent, DOM nodes), never as markup. tests/frontend/test_hostile_names.py
