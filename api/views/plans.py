@@ -272,7 +272,11 @@ class GeoJSONPolygonField(serializers.Field):
         "ring": _("Each ring of a Polygon is a closed list of at least four positions."),
         "invalid": _("The polygon is not valid: %(reason)s."),
         "empty": _("The polygon has no area."),
+        "positions": _("An area has at most %(max)s positions."),
     }
+    # An action's area is drawn by hand or taken from a district: thousands of positions
+    # are plenty, and a cap keeps a hostile polygon from costing the server its validation.
+    MAX_POSITIONS = 5000
 
     def to_internal_value(self, data):
         if not isinstance(data, dict) or data.get("type") != "Polygon":
@@ -283,6 +287,9 @@ class GeoJSONPolygonField(serializers.Field):
         if not isinstance(rings, list) or not rings:
             self.fail("ring")
         positions = []
+        if sum(len(ring) if isinstance(ring, list) else 0 for ring in rings) > self.MAX_POSITIONS:
+            # DRF's fail() formats with str.format; these messages are %-style for gettext.
+            raise ValidationError(self.error_messages["positions"] % {"max": self.MAX_POSITIONS})
         for ring in rings:
             if not isinstance(ring, list) or len(ring) < 4:
                 self.fail("ring")
@@ -300,7 +307,7 @@ class GeoJSONPolygonField(serializers.Field):
         except (GEOSException, ValueError, TypeError):
             self.fail("ring")
         if not polygon.valid:
-            self.fail("invalid", reason=polygon.valid_reason)
+            raise ValidationError(self.error_messages["invalid"] % {"reason": polygon.valid_reason})
         if polygon.area == 0:
             self.fail("empty")
         return polygon

@@ -3,6 +3,7 @@
 exactly the observations an independent computation (shapely over the same points) finds."""
 
 import json
+import math
 import random
 
 import pytest
@@ -159,7 +160,28 @@ def test_it_refuses_a_bad_area(planner, plan, area):
     response = post(planner, {"plan": plan.pk, "title": "X", "area": area})
     assert response.status_code == 400, response.content
     assert "area" in json.loads(response.content)
+    assert "%(" not in json.loads(response.content)["area"][0]  # the message is filled in
     assert not Action.objects.filter(title_en="X").exists()
+
+
+def test_it_refuses_an_area_of_too_many_positions_and_takes_one_at_the_limit(planner, plan):
+    def circle(positions):
+        ring = [
+            [
+                26.95 + 0.01 * math.cos(2 * math.pi * n / (positions - 1)),
+                60.45 + 0.005 * math.sin(2 * math.pi * n / (positions - 1)),
+            ]
+            for n in range(positions - 1)
+        ]
+        return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+    response = post(planner, {"plan": plan.pk, "title": "X", "area": circle(6000)})
+    assert response.status_code == 400
+    assert json.loads(response.content)["area"] == ["An area has at most 5000 positions."]
+    assert not Action.objects.filter(title_en="X").exists()
+
+    response = post(planner, {"plan": plan.pk, "title": "Y", "area": circle(5000)})
+    assert response.status_code == 201, response.content
 
 
 def test_it_refuses_a_district_of_another_municipality(planner, plan):
