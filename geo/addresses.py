@@ -52,6 +52,15 @@ class Fields:
 ATTRIBUTES = ("street", "number", "street_sv", "postcode")
 
 
+def postcode_text(value) -> str:
+    """A postcode as text. Finnish and Swedish postcodes have five digits, and a column
+    typed as a number (a spreadsheet's or GDAL's guess) has lost the leading zeros of
+    Helsinki's 00100: they are put back."""
+    if isinstance(value, int):
+        return f"{value:05d}"
+    return "" if value is None else str(value)
+
+
 def read_address_rows(file, fields: Fields, result: "AddressImportResult", progress=None):
     """The rows for the TEMP tables, counting in `result` those left out: the attributes
     (feature, street, street_sv, number, postcode) and the points (feature, label, WKB or
@@ -71,8 +80,9 @@ def read_address_rows(file, fields: Fields, result: "AddressImportResult", progr
             continue
         values = {
             name: "" if index[name] is None else str(field_value(feature, index[name]))
-            for name in ("street_sv", "number", "postcode")
+            for name in ("street_sv", "number")
         }
+        values["postcode"] = postcode_text(field_value(feature, index["postcode"]))
         label = f"{street} {values['number']}".strip()
         for name, value in [("street", street), *values.items()]:
             limit = Address._meta.get_field(name).max_length

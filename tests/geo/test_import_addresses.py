@@ -163,6 +163,30 @@ def test_it_reads_a_geopackage_and_shows_the_address_in_both_languages(municipal
         assert str(observation.address) == "Testgatan 0 1, 48100"
 
 
+def test_it_keeps_the_leading_zeros_of_a_postcode_typed_as_a_number(municipality, tmp_path):
+    [row] = generated_addresses(tmp_path, count=1)[1]  # a place in the test town
+    path = tmp_path / "helsinki.csv"
+    path.write_text(f"katu,numero,postinro,x,y\nMannerheimintie,1,00100,{row['x']},{row['y']}\n")
+    gpkg = tmp_path / "helsinki.gpkg"
+    # GDAL's type detection makes the postcode column an integer: 00100 is stored as 100.
+    subprocess.run(
+        ["ogr2ogr", "-f", "GPKG", gpkg, path, "-oo", "AUTODETECT_TYPE=YES",
+         "-oo", "X_POSSIBLE_NAMES=x", "-oo", "Y_POSSIBLE_NAMES=y", "-a_srs", "EPSG:3067"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    assert (
+        "postinro: Integer"
+        in subprocess.run(
+            ["ogrinfo", "-so", "-al", gpkg], check=True, capture_output=True, text=True
+        ).stdout
+    )
+
+    import_addresses(gpkg, "285", "--street-field", "katu", "--number-field", "numero",
+                     "--postcode-field", "postinro")  # fmt: skip
+
+    assert Address.objects.get().postcode == "00100"
+
+
 def test_importing_again_replaces_the_addresses(municipality, tmp_path):
     path, rows = generated_addresses(tmp_path, count=50)
     import_addresses(path, "285", *CSV_ARGS)
