@@ -70,6 +70,17 @@ def generated_addresses(tmp_path, count=300, seed=7):
     return path, rows
 
 
+def as_geopackage(csv_path, *options):
+    """The CSV of points in EPSG:3067 (columns x and y) as a GeoPackage beside it."""
+    gpkg = csv_path.with_suffix(".gpkg")
+    subprocess.run(
+        ["ogr2ogr", "-f", "GPKG", gpkg, csv_path, "-oo", "X_POSSIBLE_NAMES=x",
+         "-oo", "Y_POSSIBLE_NAMES=y", "-a_srs", "EPSG:3067", *options],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return gpkg
+
+
 CSV_ARGS = [
     "--street-field", "katu", "--number-field", "numero", "--street-sv-field", "gatan",
     "--postcode-field", "postinro", "--x-field", "x", "--y-field", "y",
@@ -139,12 +150,7 @@ def test_it_gives_each_observation_its_nearest_address(municipality, tmp_path):
 
 def test_it_reads_a_geopackage_and_shows_the_address_in_both_languages(municipality, tmp_path):
     path, rows = generated_addresses(tmp_path, count=20)
-    gpkg = tmp_path / "osoitteet.gpkg"
-    subprocess.run(
-        ["ogr2ogr", "-f", "GPKG", gpkg, path, "-oo", "X_POSSIBLE_NAMES=x",
-         "-oo", "Y_POSSIBLE_NAMES=y", "-a_srs", "EPSG:3067", "-nln", "osoitteet"],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    gpkg = as_geopackage(path)
     first = rows[0]
     lon, lat = TO_4326.transform(float(first["x"]), float(first["y"]))
     observation = Observation.objects.create(
@@ -167,13 +173,8 @@ def test_it_keeps_the_leading_zeros_of_a_postcode_typed_as_a_number(municipality
     [row] = generated_addresses(tmp_path, count=1)[1]  # a place in the test town
     path = tmp_path / "helsinki.csv"
     path.write_text(f"katu,numero,postinro,x,y\nMannerheimintie,1,00100,{row['x']},{row['y']}\n")
-    gpkg = tmp_path / "helsinki.gpkg"
     # GDAL's type detection makes the postcode column an integer: 00100 is stored as 100.
-    subprocess.run(
-        ["ogr2ogr", "-f", "GPKG", gpkg, path, "-oo", "AUTODETECT_TYPE=YES",
-         "-oo", "X_POSSIBLE_NAMES=x", "-oo", "Y_POSSIBLE_NAMES=y", "-a_srs", "EPSG:3067"],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    gpkg = as_geopackage(path, "-oo", "AUTODETECT_TYPE=YES")
     assert (
         "postinro: Integer"
         in subprocess.run(
