@@ -150,6 +150,7 @@ def encode(request, layer: TileLayer, z: int, x: int, y: int) -> bytes:
     rows = (
         layer.rows(request)
         .filter(geom__bboverlaps=tile_polygon(z, x, y))
+        .order_by()  # not the model's order: sorting the tile's rows costs a third more
         .annotate(
             mvt_geom=AsMVTGeom(
                 Transform("geom", WEB_MERCATOR), envelope, Value(EXTENT), Value(BUFFER), Value(True)
