@@ -8,19 +8,22 @@
 
 A page that is not full tells the total by itself (offset + features on it). Only a full
 page needs a count, and on a very large result that count would cost more than the page:
-so PostgreSQL's planner is asked how many rows it expects (EXPLAIN, which plans but runs
-nothing). Above ESTIMATE_ABOVE expected rows `numberMatched` is that estimate and the
-collection says so with `"numberMatchedEstimated": true`; otherwise the statement counts
-exactly. An estimate is never below the features already seen.
+so for a full page PostgreSQL's planner is asked how many rows it expects (EXPLAIN, which
+plans but runs nothing). Above ESTIMATE_ABOVE expected rows `numberMatched` is that
+estimate and the collection says so with `"numberMatchedEstimated": true`; otherwise the
+rows are counted exactly. An estimate is never below the features already seen.
 
 Each worker keeps, per query (the Feature, the order and the matching rows' SQL with its
-values), the compiled statement and the planner's estimate (for ESTIMATE_SECONDS): Django
-compiling a Feature of some forty members, and the EXPLAIN, cost about as much as the
-page itself. So the first page of a query costs two statements, every later one (the
-next pages, the same page again) one. Only LIMIT and OFFSET vary within a query.
+values), the compiled statement and the planner's estimate (for ESTIMATE_SECONDS):
+Django compiling a Feature of some forty members, and the EXPLAIN, cost about as much as
+the database building the page. So a page that is not full costs one statement; the
+first full page of a query two (the page, EXPLAIN) or three (and the count), and every
+later page of it (the next pages, the same page again) one. Only LIMIT and OFFSET vary
+within a query.
 """
 
 import json
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -62,6 +65,7 @@ class _Query:
 
 
 _queries: OrderedDict = OrderedDict()
+_queries_lock = threading.Lock()  # runserver serves requests on threads
 
 
 def planned_rows(sql: str, params) -> int:
@@ -84,10 +88,11 @@ def _compiled(queryset, feature) -> _Query:
         repr(queryset.query.order_by),
         connection.ops.compose_sql(matching_sql, matching_params),
     )
-    query = _queries.get(key)
-    if query is not None:
-        _queries.move_to_end(key)
-        return query
+    with _queries_lock:
+        query = _queries.get(key)
+        if query is not None:
+            _queries.move_to_end(key)
+            return query
     page_sql, page_params = (
         queryset.annotate(_feature=feature).values_list("_feature").query.sql_with_params()
     )
@@ -96,18 +101,23 @@ def _compiled(queryset, feature) -> _Query:
         params=(*matching_params, *page_params),
         matching=(matching_sql, matching_params),
     )
-    _queries[key] = query
-    while len(_queries) > QUERIES_KEPT:
-        _queries.popitem(last=False)
+    with _queries_lock:
+        _queries[key] = query
+        while len(_queries) > QUERIES_KEPT:
+            _queries.popitem(last=False)
     return query
+
+
+def count(sql: str, params) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({sql}) AS matching", params)
+        return cursor.fetchone()[0]
 
 
 def feature_page(queryset, feature, *, limit: int, offset: int) -> Page:
     query = _compiled(queryset, feature)
-    if time.monotonic() - query.estimated_at > ESTIMATE_SECONDS:
-        query.estimate = planned_rows(*query.matching)
-        query.estimated_at = time.monotonic()
-    exact = query.estimate <= ESTIMATE_ABOVE
+    known = time.monotonic() - query.estimated_at <= ESTIMATE_SECONDS
+    exact = known and query.estimate <= ESTIMATE_ABOVE
     with connection.cursor() as cursor:
         cursor.execute(query.sql, (exact, limit, offset, *query.params, limit, offset))
         returned, features, counted = cursor.fetchone()
@@ -115,5 +125,10 @@ def feature_page(queryset, feature, *, limit: int, offset: int) -> Page:
         return Page(features, returned, offset + returned, estimated=False)
     if counted is not None:
         return Page(features, returned, counted, estimated=False)
+    if not known:  # the first full page of this query (in this worker, this minute)
+        query.estimate = planned_rows(*query.matching)
+        query.estimated_at = time.monotonic()
+        if query.estimate <= ESTIMATE_ABOVE:
+            return Page(features, returned, count(*query.matching), estimated=False)
     seen = offset + returned + (1 if returned == limit else 0)
     return Page(features, returned, max(query.estimate, seen), estimated=True)
