@@ -89,8 +89,8 @@ class ObservationTiles(TileLayer):
         in Django's cache (walks.cache: shared by the workers) under the tile, the
         caller's view (audience) and the observation stamp: any change to the
         observations, or to which categories are sensitive, is a new key at once. These
-        tiles are few (the whole of Finland is ~14,000 tiles at zoom 12) and sum up to
-        35,000 pre-aggregated cells each; the many high-zoom tiles are cheap and uncached.
+        tiles are few (a town spans tens of them at zoom 12) and each sums up to 35,000
+        pre-aggregated cells; the many high-zoom tiles are cheaper and left uncached.
         """
         if z > CELLS_UP_TO_ZOOM:
             return encode(request, self, z, x, y)
