@@ -61,7 +61,7 @@ class _Query:
     params: tuple
     matching: tuple  # (sql, params) of the matching rows, for EXPLAIN
     estimate: int = 0
-    estimated_at: float = -ESTIMATE_SECONDS
+    estimated_at: float = float("-inf")  # never
 
 
 _queries: OrderedDict = OrderedDict()
