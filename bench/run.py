@@ -153,14 +153,20 @@ def public_count_in(bbox) -> int:
         return cursor.fetchone()[0]
 
 
-def bbox_with_features(low=5_000, high=8_000):
-    """A square around the demo's centre holding 5,000–8,000 public observations."""
+def centre(code: str = "demo") -> tuple[float, float]:
+    """The municipality's centroid, longitude and latitude."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(geom) AS c FROM geo_municipality"
-            " WHERE code = 'demo') AS centre"
+            " WHERE code = %s) AS centre",
+            [code],
         )
-        x, y = cursor.fetchone()
+        return cursor.fetchone()
+
+
+def bbox_with_features(low=5_000, high=8_000):
+    """A square around the demo's centre holding 5,000–8,000 public observations."""
+    x, y = centre()
     small, large = 0.0005, 0.2
     for _ in range(40):
         half = (small + large) / 2
@@ -410,7 +416,7 @@ def main():
     if "ogc" in wanted:
         from bench.ogc import bench_ogc, report
 
-        lines.extend(report(bench_ogc(http, Server, args.repeat)))
+        lines.extend(report(bench_ogc(sys.modules[__name__], args.repeat)))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n")
     say("\n".join(["", *lines, "", f"(written to {RESULTS.relative_to(ROOT)})"]))

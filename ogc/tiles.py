@@ -15,9 +15,10 @@ statement:
     FROM (SELECT q.mvt_geom AS geom, q.id, q.p_<name> AS <name>, …
           FROM (<the caller's rows in the tile, from the QuerySet>) AS q) AS tile
 
-The ETag of an observations tile comes from the observation stamp (analysis.heatmap,
-about 1 ms) and the caller's view, so an unchanged tile is a 304 before it is built; a
-districts tile's ETag is its content's hash.
+The ETag of an observations tile comes from the observation stamp (walks.cache, about
+1 ms) and the caller's view, so an unchanged tile is a 304 before it is built; a
+districts tile's ETag is its content's hash. Low-zoom observations tiles are also kept in
+Django's cache under the same (ObservationTiles.content).
 """
 
 import hashlib
@@ -42,13 +43,16 @@ from api.permissions import audience, internal_scope, observations_for
 from geo.crs import WEB_MERCATOR
 from geo.models import District, Municipality
 from ogc.views import OGCView, json_response, single_values
-from walks.cache import observations_stamp
+from walks.cache import cached, observations_stamp
 
 EXTENT = 4096
 BUFFER = 64
 MAX_ZOOM = 22
 # Up to this zoom an observations tile holds heat-map cells, not points.
 CELLS_UP_TO_ZOOM = 12
+# How long a low-zoom observations tile stays in the cache (its key changes with the
+# observations anyway).
+TILE_CACHE_SECONDS = 60 * 60
 # Half the Web Mercator world's width, in metres.
 HALF_WORLD = 20037508.342789244
 
@@ -72,10 +76,32 @@ class TileLayer:
     def stamp(self, request) -> str | None:
         return None
 
+    def content(self, request, stamp: str | None, z: int, x: int, y: int) -> bytes:
+        return encode(request, self, z, x, y)
+
 
 class ObservationTiles(TileLayer):
     def stamp(self, request) -> str:
         return f"{observations_stamp()}|{audience(request)}"
+
+    def content(self, request, stamp: str, z: int, x: int, y: int) -> bytes:
+        """Points from zoom 13 on, built per request. Up to zoom 12, heat-map cells, kept
+        in Django's cache (walks.cache: shared by the workers) under the tile, the
+        caller's view (audience) and the observation stamp: any change to the
+        observations, or to which categories are sensitive, is a new key at once. These
+        tiles are few (a town spans tens of them at zoom 12) and each sums up to 35,000
+        pre-aggregated cells; the many high-zoom tiles are cheaper and left uncached.
+        """
+        if z > CELLS_UP_TO_ZOOM:
+            return encode(request, self, z, x, y)
+        observations, who = stamp.rsplit("|", 1)
+        return cached(
+            "ogc-tile",
+            [self.name, z, x, y, who],
+            lambda: encode_cells(request, z, x, y),
+            TILE_CACHE_SECONDS,
+            stamp=observations,
+        )
 
 
 LAYERS = {
@@ -124,6 +150,7 @@ def encode(request, layer: TileLayer, z: int, x: int, y: int) -> bytes:
     rows = (
         layer.rows(request)
         .filter(geom__bboverlaps=tile_polygon(z, x, y))
+        .order_by()  # not the model's order: sorting the tile's rows costs a third more
         .annotate(
             mvt_geom=AsMVTGeom(
                 Transform("geom", WEB_MERCATOR), envelope, Value(EXTENT), Value(BUFFER), Value(True)
@@ -146,7 +173,11 @@ def encode(request, layer: TileLayer, z: int, x: int, y: int) -> bytes:
 
 
 # Sums the 50 m pre-aggregate `key` of the municipalities into cells of k × 50 m that
-# touch the tile (the primary key's i, j ranges), one point per cell at its centre.
+# touch the tile, one point per cell at its centre. The tile's range of 50 m cells (i, j)
+# in each municipality's national CRS is worked out once per municipality (OFFSET 0 keeps
+# PostgreSQL from inlining it into a per-row filter), as integers, so that it bounds the
+# primary key's (municipality_id, query_key, i) scan: computed per row it cost ~2 s a
+# tile (four ST_Transforms for each of 35,000 cells).
 _CELLS = """
 SELECT ST_AsMVT(cells, %(layer)s, 4096, 'geom') FROM (
     SELECT ST_AsMVTGeom(
@@ -154,22 +185,26 @@ SELECT ST_AsMVT(cells, %(layer)s, 4096, 'geom') FROM (
                    ST_SetSRID(ST_MakePoint((c.ci + 0.5) * %(cell)s, (c.cj + 0.5) * %(cell)s),
                               p.srid),
                    3857),
-               t.envelope, 4096, 64, true) AS geom,
+               p.envelope, 4096, 64, true) AS geom,
            c.n AS count, c.weight AS weight
-    FROM (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS envelope) AS t
-    CROSS JOIN LATERAL (
-        SELECT m.id, m.national_srid AS srid, ST_Transform(t.envelope, m.national_srid) AS box
-        FROM geo_municipality m WHERE m.id = ANY(%(municipalities)s)
+    FROM (
+        SELECT m.id, m.national_srid AS srid, t.envelope,
+               (floor(ST_XMin(b.box) / %(base)s) - %(k)s)::int AS i0,
+               (floor(ST_XMax(b.box) / %(base)s) + %(k)s)::int AS i1,
+               (floor(ST_YMin(b.box) / %(base)s) - %(k)s)::int AS j0,
+               (floor(ST_YMax(b.box) / %(base)s) + %(k)s)::int AS j1
+        FROM (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS envelope) AS t
+        CROSS JOIN geo_municipality m
+        CROSS JOIN LATERAL (SELECT ST_Transform(t.envelope, m.national_srid) AS box) AS b
+        WHERE m.id = ANY(%(municipalities)s)
+        OFFSET 0
     ) AS p
     CROSS JOIN LATERAL (
         SELECT floor(h.i / %(k)s::float8)::int AS ci, floor(h.j / %(k)s::float8)::int AS cj,
                sum(h.n)::bigint AS n, sum(h.weight)::bigint AS weight
         FROM geo_heatcell h
         WHERE h.municipality_id = p.id AND h.query_key = %(key)s
-          AND h.i BETWEEN floor(ST_XMin(p.box) / %(base)s) - %(k)s
-                      AND floor(ST_XMax(p.box) / %(base)s) + %(k)s
-          AND h.j BETWEEN floor(ST_YMin(p.box) / %(base)s) - %(k)s
-                      AND floor(ST_YMax(p.box) / %(base)s) + %(k)s
+          AND h.i BETWEEN p.i0 AND p.i1 AND h.j BETWEEN p.j0 AND p.j1
         GROUP BY 1, 2
         HAVING sum(h.n) >= %(min_count)s
     ) AS c
@@ -235,10 +270,7 @@ class Tile(OGCView):
             etag = f'"{digest}"'
             if request.headers.get("If-None-Match") == etag:
                 return _cached(HttpResponseNotModified(), etag, request)
-        if layer == "observations" and z <= CELLS_UP_TO_ZOOM:
-            content = encode_cells(request, z, x, y)
-        else:
-            content = encode(request, tiles, z, x, y)
+        content = tiles.content(request, stamp, z, x, y)
         if etag is None:
             etag = f'"{hashlib.sha256(content).hexdigest()[:32]}"'
             if request.headers.get("If-None-Match") == etag:

@@ -53,13 +53,15 @@ def observations_stamp() -> str:
         return joined(cursor.fetchone())
 
 
-def cached(name: str, parts: list, compute: Callable[[], object], seconds: int):
+def cached(
+    name: str, parts: list, compute: Callable[[], object], seconds: int, stamp: str | None = None
+):
     """compute()'s answer, cached under the name, the parts, the language and the stamp.
 
-    `parts` must say everything else the answer depends on, each with a stable repr."""
-    digest = hashlib.sha256(
-        repr([*parts, get_language(), observations_stamp()]).encode()
-    ).hexdigest()
+    `parts` must say everything else the answer depends on, each with a stable repr.
+    `stamp`: observations_stamp() when the caller has just read it (one query fewer)."""
+    stamp = observations_stamp() if stamp is None else stamp
+    digest = hashlib.sha256(repr([*parts, get_language(), stamp]).encode()).hexdigest()
     key = f"{name}:{digest}"
     answer = cache.get(key)
     if answer is None:

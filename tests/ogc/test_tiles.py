@@ -7,10 +7,11 @@ import math
 import subprocess
 
 import pytest
+from django.contrib.gis.geos import Point
 from pyproj import Transformer
 
-from tests.conftest import EAST, WEST
-from walks.models import Observation, Visibility
+from tests.conftest import EAST, ELSEWHERE, WEST
+from walks.models import Category, Observation, Visibility
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +133,70 @@ def test_up_to_zoom_12_observations_come_as_heat_map_cells(
             near = WEST if feature["properties"]["count"] == 3 else EAST
             # The cell at zoom 10 is 2 km: its centre lies within one cell of the points.
             assert abs(lon - near[0]) < 0.04 and abs(lat - near[1]) < 0.02
+
+
+def cells_of(tmp_path, client, z: int, x: int, y: int) -> list[tuple[int, int]]:
+    """(count, weight) of each heat-map cell in the caller's observations tile."""
+    response = client.get(f"/tiles/observations/{z}/{x}/{y}.pbf")
+    assert response.status_code == 200
+    if response.content == b"":  # a tile without features has no layer either
+        return []
+    features = read_tile(tmp_path, response.content, "observations", z, x, y)
+    return sorted((f["properties"]["count"], f["properties"]["weight"]) for f in features)
+
+
+def test_a_kept_low_zoom_tile_follows_the_observations_at_once(tmp_path, public, make_observation):
+    for _ in range(3):
+        make_observation(at=WEST, severity=2)
+    z = 10
+    x, y = tile_of(*WEST, z)
+    assert cells_of(tmp_path, public, z, x, y) == [(3, 6)]
+    assert cells_of(tmp_path, public, z, x, y) == [(3, 6)]  # now from the cache
+    added = make_observation(at=WEST, severity=2)
+    assert cells_of(tmp_path, public, z, x, y) == [(4, 8)]
+    added.severity = 5
+    added.save()
+    assert cells_of(tmp_path, public, z, x, y) == [(4, 11)]
+    added.visibility = Visibility.INTERNAL
+    added.save()
+    assert cells_of(tmp_path, public, z, x, y) == [(3, 6)]
+
+
+def test_a_category_made_sensitive_leaves_the_public_tiles_at_once(
+    tmp_path, public, make_observation
+):
+    for _ in range(3):
+        make_observation("lamp_out", at=WEST)
+    for z in (10, Z):
+        x, y = tile_of(*WEST, z)
+        assert public.get(f"/tiles/observations/{z}/{x}/{y}.pbf").status_code == 200  # kept
+    Category.objects.filter(code="lamp_out").update(is_sensitive=True)
+    x, y = tile_of(*WEST, 10)
+    assert cells_of(tmp_path, public, 10, x, y) == []
+    x, y = tile_of(*WEST, Z)
+    assert public.get(f"/tiles/observations/{Z}/{x}/{y}.pbf").content == b""
+
+
+def test_kept_tiles_never_show_one_caller_what_another_may_read(
+    tmp_path, admin, planner, public, make_observation, other_town
+):
+    for visibility in (Visibility.PUBLIC, Visibility.INTERNAL):
+        for _ in range(3):
+            make_observation(at=WEST, visibility=visibility)
+    # Three internal observations of the other town, whose members the planner is not.
+    for _ in range(3):
+        Observation.objects.create(
+            municipality=other_town,
+            category=Category.objects.get(code="lamp_out"),
+            geom=Point(*ELSEWHERE, srid=4326),
+            visibility=Visibility.INTERNAL,
+        )
+    z = 10
+    x, y = tile_of(*WEST, z)
+    assert (x, y) == tile_of(*ELSEWHERE, z)
+    # Whoever asks first, each sees their own: the administrator everything, the planner
+    # their town's internal ones, the public only the public ones.
+    for _ in range(2):
+        assert cells_of(tmp_path, admin, z, x, y) == [(3, 9), (6, 18)]
+        assert cells_of(tmp_path, planner, z, x, y) == [(6, 18)]
+        assert cells_of(tmp_path, public, z, x, y) == [(3, 9)]
