@@ -3,12 +3,13 @@
 
     .venv/bin/python -m bench.load [--walkers 500] [--seconds 120] [--restart-at 60]
 
-The service runs as a municipality runs it (gunicorn, production settings, behind a trusted
-proxy) against a PostgreSQL cluster of its own (var/pg-load, port 54331, made on the first
-run), so that restarting it disturbs nothing else on the machine. locust (in .venv-load,
-see bench/locustfile.py) plays the walkers: join, a point every 5–15 s through an outbox
-that retries with the same UUIDs, a photo on one point in ten, the recorded track every
-30 s. `--restart-at 0` runs without the restart.
+The service runs as a municipality runs it (gunicorn with the settings of `make serve`,
+config/gunicorn.py, and production settings, behind a trusted proxy) against a PostgreSQL
+cluster of its own (var/pg-load, port 54331, made on the first run), so that restarting it
+disturbs nothing else on the machine. locust (in .venv-load, see bench/locustfile.py) plays
+the walkers: join, a point every 5–15 s through an outbox that retries with the same UUIDs,
+a photo on one point in ten, the recorded track every 30 s. `--restart-at 0` runs without
+the restart.
 
 Afterwards the database is compared with the walkers' ledger: every UUID a walker made is
 stored exactly once (none lost, none doubled), and every confirmed photo is there. The
@@ -42,6 +43,8 @@ os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{PG_PORT}/lyhty_loa
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 sys.path.insert(0, str(ROOT))
+
+from config import gunicorn as production  # noqa: E402
 
 
 def say(message: str):
@@ -269,7 +272,12 @@ def main():
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--restart-at", type=int, default=60, help="0: no restart")
     parser.add_argument("--spawn-rate", type=int, default=25, help="walkers joining per second")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=production.workers,
+        help="gunicorn processes (config/gunicorn.py: WORKERS)",
+    )
     args = parser.parse_args()
     if not LOCUST.exists():
         sys.exit(f"{LOCUST} is missing: run `make load`, which installs locust there.")
@@ -282,8 +290,13 @@ def main():
         from bench.server import Server
 
         restart_seconds = None
-        # Behind the municipality's proxy: each walker's own address counts for the throttles.
-        env = {"TRUSTED_PROXIES": "127.0.0.1/32"}
+        env = {
+            # Behind the municipality's proxy: each walker's own address counts for the
+            # throttles.
+            "TRUSTED_PROXIES": "127.0.0.1/32",
+            # gunicorn as `make serve` runs it (worker class, threads).
+            "GUNICORN_CMD_ARGS": "--config python:config.gunicorn",
+        }
         with Server(HTTP_PORT, workers=args.workers, env=env) as server:
             warm_up(server.url, args.workers)
             say(f"{args.walkers} walkers for {args.seconds} s against {server.url}…")
