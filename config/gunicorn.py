@@ -21,6 +21,4 @@ worker_class = "gthread"
 threads = int(os.environ.get("THREADS", "4"))
 # Idle keep-alive connections from the TLS proxy are kept this many seconds.
 keepalive = 5
-# A request (an export of a whole municipality, a printed plan) may take this long.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 bind = os.environ.get("BIND", "127.0.0.1:8000")
