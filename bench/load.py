@@ -21,6 +21,7 @@ import argparse
 import csv
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -243,7 +244,33 @@ def check_database(walk, ledger: Path) -> dict:
     }
 
 
-def report(stats: list[dict], checked: dict, args, restart_seconds) -> str:
+def children_cpu() -> float:
+    """CPU seconds of the child processes that have ended so far (gunicorn's workers count
+    in their master's, once it has reaped them)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load_average() -> str:
+    return Path("/proc/loadavg").read_text().split(" ", 1)[0]
+
+
+def machine(stats: list[dict], usage: dict) -> list[str]:
+    """The CPU the walkers and the service took, and the machine's load: on a shared machine
+    the latencies say little without them, the service's CPU a request says more."""
+    requests = sum(int(row["Request Count"]) for row in stats if row["Name"] != "Aggregated")
+    return [
+        "",
+        "| the machine | |",
+        "|---|---:|",
+        f"| load average at the start, at the end | {usage['load_start']}, {usage['load_end']} |",
+        f"| CPU of locust (the walkers) | {usage['locust']:.0f} s |",
+        f"| CPU of gunicorn (the service; PostgreSQL apart) | {usage['service']:.0f} s |",
+        f"| gunicorn's CPU a request | {1000 * usage['service'] / max(requests, 1):.1f} ms |",
+    ]
+
+
+def report(stats: list[dict], checked: dict, args, restart_seconds, usage: dict) -> str:
     lines = [
         f"# Load test: {args.walkers} walkers for {args.seconds} s, "
         + (
@@ -263,6 +290,7 @@ def report(stats: list[dict], checked: dict, args, restart_seconds) -> str:
         )
     lines += ["", "| in the database | |", "|---|---:|"]
     lines += [f"| {key.replace('_', ' ')} | {value} |" for key, value in checked.items()]
+    lines += machine(stats, usage)
     return "\n".join(lines) + "\n"
 
 
@@ -319,6 +347,8 @@ def main():
                 "--csv",
                 str(WORK / "run"),
             ]
+            usage = {"load_start": load_average()}
+            before_locust = children_cpu()
             locust = subprocess.Popen(command, env={**os.environ, **walker_env}, cwd=ROOT)  # noqa: S603
             if args.restart_at:
                 time.sleep(args.restart_at)
@@ -326,8 +356,12 @@ def main():
                 restart_seconds = cluster.restart()
                 say(f"PostgreSQL is back after {restart_seconds:.1f} s.")
             locust.wait()
+            usage["load_end"] = load_average()
+            after_locust = children_cpu()
+        usage["locust"] = after_locust - before_locust
+        usage["service"] = children_cpu() - after_locust  # gunicorn has ended and is reaped
         checked = check_database(walk, ledger)
-    text = report(read_stats(WORK / "run"), checked, args, restart_seconds)
+    text = report(read_stats(WORK / "run"), checked, args, restart_seconds, usage)
     (WORK / "latest.md").write_text(text)
     say(text)
     failed = (
