@@ -48,12 +48,13 @@ load: provision
 	.venv/bin/python -m bench.load $(LOAD_ARGS)
 
 # Production: gunicorn behind a TLS proxy. Needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL.
+# gunicorn's own settings (BIND, WORKERS, THREADS): config/gunicorn.py, which `make load` uses too.
 serve: provision
 	$(MANAGE) migrate --noinput
 	$(MANAGE) createcachetable
 	$(MANAGE) compilemessages --ignore=.venv -v0
 	$(MANAGE) collectstatic --noinput -v0
-	.venv/bin/gunicorn config.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WORKERS:-3}
+	.venv/bin/gunicorn config.wsgi --config python:config.gunicorn
 
 provision:
 	scripts/provision.sh

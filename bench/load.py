@@ -3,12 +3,13 @@
 
     .venv/bin/python -m bench.load [--walkers 500] [--seconds 120] [--restart-at 60]
 
-The service runs as a municipality runs it (gunicorn, production settings, behind a trusted
-proxy) against a PostgreSQL cluster of its own (var/pg-load, port 54331, made on the first
-run), so that restarting it disturbs nothing else on the machine. locust (in .venv-load,
-see bench/locustfile.py) plays the walkers: join, a point every 5–15 s through an outbox
-that retries with the same UUIDs, a photo on one point in ten, the recorded track every
-30 s. `--restart-at 0` runs without the restart.
+The service runs as a municipality runs it (gunicorn with the settings of `make serve`,
+config/gunicorn.py, and production settings, behind a trusted proxy) against a PostgreSQL
+cluster of its own (var/pg-load, port 54331, made on the first run), so that restarting it
+disturbs nothing else on the machine. locust (in .venv-load, see bench/locustfile.py) plays
+the walkers: join, a point every 5–15 s through an outbox that retries with the same UUIDs,
+a photo on one point in ten, the recorded track every 30 s. `--restart-at 0` runs without
+the restart.
 
 Afterwards the database is compared with the walkers' ledger: every UUID a walker made is
 stored exactly once (none lost, none doubled), and every confirmed photo is there. The
@@ -20,6 +21,7 @@ import argparse
 import csv
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -42,6 +44,8 @@ os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{PG_PORT}/lyhty_loa
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 sys.path.insert(0, str(ROOT))
+
+from config import gunicorn as production  # noqa: E402
 
 
 def say(message: str):
@@ -240,7 +244,33 @@ def check_database(walk, ledger: Path) -> dict:
     }
 
 
-def report(stats: list[dict], checked: dict, args, restart_seconds) -> str:
+def children_cpu() -> float:
+    """CPU seconds of the child processes that have ended so far (gunicorn's workers count
+    in their master's, once it has reaped them)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load_average() -> str:
+    return Path("/proc/loadavg").read_text().split(" ", 1)[0]
+
+
+def machine(stats: list[dict], usage: dict) -> list[str]:
+    """The CPU the walkers and the service took, and the machine's load: on a shared machine
+    the latencies say little without them, the service's CPU a request says more."""
+    requests = sum(int(row["Request Count"]) for row in stats if row["Name"] != "Aggregated")
+    return [
+        "",
+        "| the machine | |",
+        "|---|---:|",
+        f"| load average at the start, at the end | {usage['load_start']}, {usage['load_end']} |",
+        f"| CPU of locust (the walkers) | {usage['locust']:.0f} s |",
+        f"| CPU of gunicorn (the service; PostgreSQL apart) | {usage['service']:.0f} s |",
+        f"| gunicorn's CPU a request | {1000 * usage['service'] / max(requests, 1):.1f} ms |",
+    ]
+
+
+def report(stats: list[dict], checked: dict, args, restart_seconds, usage: dict) -> str:
     lines = [
         f"# Load test: {args.walkers} walkers for {args.seconds} s, "
         + (
@@ -260,6 +290,7 @@ def report(stats: list[dict], checked: dict, args, restart_seconds) -> str:
         )
     lines += ["", "| in the database | |", "|---|---:|"]
     lines += [f"| {key.replace('_', ' ')} | {value} |" for key, value in checked.items()]
+    lines += machine(stats, usage)
     return "\n".join(lines) + "\n"
 
 
@@ -269,7 +300,12 @@ def main():
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--restart-at", type=int, default=60, help="0: no restart")
     parser.add_argument("--spawn-rate", type=int, default=25, help="walkers joining per second")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=production.workers,
+        help="gunicorn processes (config/gunicorn.py: WORKERS)",
+    )
     args = parser.parse_args()
     if not LOCUST.exists():
         sys.exit(f"{LOCUST} is missing: run `make load`, which installs locust there.")
@@ -282,8 +318,13 @@ def main():
         from bench.server import Server
 
         restart_seconds = None
-        # Behind the municipality's proxy: each walker's own address counts for the throttles.
-        env = {"TRUSTED_PROXIES": "127.0.0.1/32"}
+        env = {
+            # Behind the municipality's proxy: each walker's own address counts for the
+            # throttles.
+            "TRUSTED_PROXIES": "127.0.0.1/32",
+            # gunicorn as `make serve` runs it (worker class, threads).
+            "GUNICORN_CMD_ARGS": "--config python:config.gunicorn",
+        }
         with Server(HTTP_PORT, workers=args.workers, env=env) as server:
             warm_up(server.url, args.workers)
             say(f"{args.walkers} walkers for {args.seconds} s against {server.url}…")
@@ -306,6 +347,8 @@ def main():
                 "--csv",
                 str(WORK / "run"),
             ]
+            usage = {"load_start": load_average()}
+            before_locust = children_cpu()
             locust = subprocess.Popen(command, env={**os.environ, **walker_env}, cwd=ROOT)  # noqa: S603
             if args.restart_at:
                 time.sleep(args.restart_at)
@@ -313,8 +356,12 @@ def main():
                 restart_seconds = cluster.restart()
                 say(f"PostgreSQL is back after {restart_seconds:.1f} s.")
             locust.wait()
+            usage["load_end"] = load_average()
+            after_locust = children_cpu()
+        usage["locust"] = after_locust - before_locust
+        usage["service"] = children_cpu() - after_locust  # gunicorn has ended and is reaped
         checked = check_database(walk, ledger)
-    text = report(read_stats(WORK / "run"), checked, args, restart_seconds)
+    text = report(read_stats(WORK / "run"), checked, args, restart_seconds, usage)
     (WORK / "latest.md").write_text(text)
     say(text)
     failed = (

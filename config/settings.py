@@ -138,9 +138,10 @@ def _default_database_url() -> str:
 def default_conn_max_age(argv: list[str]) -> int:
     """Seconds a database connection is kept for the next request (DATABASE_CONN_MAX_AGE).
 
-    A kept connection belongs to its thread. gunicorn's workers serve every request on the
-    same thread, so there it is kept for a minute and reused, checked first
-    (CONN_HEALTH_CHECKS) so that a restarted PostgreSQL costs no failed request. runserver
+    A kept connection belongs to its thread. gunicorn's workers serve every request on one
+    of a fixed set of threads (config/gunicorn.py), so there it is kept for a minute and
+    reused, checked first (CONN_HEALTH_CHECKS) so that a restarted PostgreSQL costs no
+    failed request. runserver
     serves each request on a new thread: kept connections would pile up, one per request
     for a minute, until PostgreSQL refuses more clients; so there none is kept.
     """

@@ -160,6 +160,9 @@ class SafetyWalk(models.Model):
     group = models.CharField(_("group"), max_length=20, choices=ParticipantGroup.choices)
     route = models.LineStringField(_("planned route"), srid=4326, null=True, blank=True)
     track = models.MultiLineStringField(_("recorded track"), srid=4326, null=True, blank=True)
+    # When `track` was last joined from the participants' tracks (the joining statement's
+    # start): an upload that committed before it is in it (ParticipantTrack.record).
+    track_joined_at = models.DateTimeField(_("track joined"), null=True, editable=False)
     join_code = models.CharField(_("join code"), max_length=12, unique=True, default=new_join_code)
     state = models.CharField(
         _("state"), max_length=12, choices=WalkState.choices, default=WalkState.PLANNED
@@ -877,23 +880,48 @@ class ParticipantTrack(models.Model):
 
     @classmethod
     def record(cls, participant: WalkParticipant, line) -> "ParticipantTrack":
-        """Store the participant's track (replacing the last one) and rebuild the walk's
-        recorded track as ST_Multi(ST_Collect(...)) of all its participants' tracks."""
+        """Store the participant's track (replacing the last one), then see that the walk's
+        recorded track holds it: ST_Multi(ST_Collect(...)) of all its participants' tracks.
+
+        The upload commits first, on its own. Then, under the walk's row lock, the walk's
+        track is joined again unless a join that started after this upload committed has
+        done it already. On a walk evening hundreds of phones upload every half minute:
+        those that waited for the lock while another joined find their track joined and
+        skip, so the lock is held for about one join at a time, not one per upload
+        (docs/reliability.md).
+        """
+        from django.db import transaction
+
+        with transaction.atomic():
+            track, _created = cls.objects.update_or_create(
+                participant=participant, defaults={"geom": line}
+            )
+        cls.join_walk_tracks(participant.walk_id)
+        return track
+
+    @classmethod
+    def join_walk_tracks(cls, walk_id: int) -> bool:
+        """Join the walk's participants' tracks into its recorded track, unless a join that
+        started after this call did already; True if this call joined them."""
         from django.contrib.gis.db.models import Collect
         from django.db import transaction
         from django.db.models import Func, OuterRef, Subquery
+        from django.db.models.lookups import GreaterThan
 
         class Multi(Func):
             function = "ST_Multi"
             output_field = models.MultiLineStringField(srid=4326)
 
-        walk_id = participant.walk_id
         with transaction.atomic():
-            # One upload per walk at a time, so each rebuild sees every committed track.
-            list(SafetyWalk.objects.select_for_update().filter(pk=walk_id).values("pk"))
-            track, _created = cls.objects.update_or_create(
-                participant=participant, defaults={"geom": line}
+            # Now() is this statement's start, after the caller's upload committed; a join
+            # stamped later saw that upload (its snapshot is taken after its stamp).
+            joined_since = (
+                SafetyWalk.objects.select_for_update()
+                .filter(pk=walk_id)
+                .values_list(GreaterThan(F("track_joined_at"), Now()), flat=True)
             )
+            if joined_since.first():
+                return False
             collected = (
                 cls.objects.filter(participant__walk_id=OuterRef("pk"))
                 .order_by()
@@ -901,8 +929,10 @@ class ParticipantTrack(models.Model):
                 .annotate(lines=Multi(Collect("geom")))
                 .values("lines")
             )
-            SafetyWalk.objects.filter(pk=walk_id).update(track=Subquery(collected))
-        return track
+            SafetyWalk.objects.filter(pk=walk_id).update(
+                track=Subquery(collected), track_joined_at=Now()
+            )
+        return True
 
 
 class UserProfile(models.Model):

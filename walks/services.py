@@ -2,9 +2,10 @@
 """Workflows that span several models: receiving a batch of observations.
 
 A phone on a poor network retries; every retry must be safe. Each observation carries the
-UUID its client made, and a batch goes to PostGIS as two statements whatever its size:
-one places every point in its municipality, one inserts the valid ones with
-`ON CONFLICT (uuid) DO NOTHING`. The district trigger (walks 0002) runs on that insert.
+UUID its client made, and a batch goes to PostGIS as one statement whatever its size: it
+places every point in its municipality, inserts the valid ones with
+`ON CONFLICT (uuid) DO NOTHING` and finds those stored before. The district and address
+triggers (walks 0002, 0008) run on that insert.
 """
 
 import json
@@ -12,7 +13,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -70,18 +70,28 @@ class Outcome:
     reporter_id: int | None = None
 
 
-_PLACE = """
-SELECT i.n, (
+# The municipality of the point p.pt given as i: the given one if the point is in it (or
+# ≤ MAX_OUTSIDE_M outside), else the one holding the point, else none. Parameters: the
+# margin in degrees (for the index), then in metres.
+_PLACED = """(
     SELECT m.id FROM {municipality} m
     WHERE (i.municipality IS NULL OR m.id = i.municipality)
       AND m.geom && ST_Expand(p.pt, %s / greatest(cos(radians(i.lat)), 0.01))
       AND (ST_Covers(m.geom, p.pt) OR ST_DWithin(m.geom::geography, p.pt::geography, %s))
     ORDER BY ST_Covers(m.geom, p.pt) DESC, m.id
     LIMIT 1
-)
+)"""
+
+_PLACE = f"""
+SELECT i.n, {_PLACED}
 FROM jsonb_to_recordset(%s::jsonb) AS i(n int, lon float8, lat float8, municipality bigint)
 CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(i.lon, i.lat), 4326) AS pt) AS p
 """
+
+
+def _margins() -> list:
+    """The parameters of _PLACED."""
+    return [1.1 * MAX_OUTSIDE_M / METRES_PER_DEGREE, MAX_OUTSIDE_M]
 
 
 def place_in_municipalities(items: list[NewObservation]) -> list[int | None]:
@@ -94,17 +104,16 @@ def place_in_municipalities(items: list[NewObservation]) -> list[int | None]:
         for n, item in enumerate(items)
     ]
     sql = _PLACE.format(municipality=Municipality._meta.db_table)
-    margin_degrees = 1.1 * MAX_OUTSIDE_M / METRES_PER_DEGREE
     with connection.cursor() as cursor:
-        cursor.execute(sql, [margin_degrees, MAX_OUTSIDE_M, json.dumps(rows)])
+        cursor.execute(sql, [*_margins(), json.dumps(rows)])
         found = dict(cursor.fetchall())
     return [found.get(n) for n in range(len(items))]
 
 
-# The columns each item fills (their types: walks.columns), besides geom and stretch.
+# The columns each item fills (their types: walks.columns), besides municipality, geom
+# and stretch.
 _FIELDS = [
     "uuid",
-    "municipality",
     "walk",
     "participant",
     "reporter",
@@ -124,24 +133,50 @@ _FIELDS = [
 ]
 
 
-def _insert_sql() -> str:
+def _submit_sql() -> str:
+    """Place, insert and look up a whole batch in one statement: one row per item with its
+    municipality (null: nowhere it may be), its new id if this statement stored it, and
+    the stored row's id and owners if it was there before (the statement's snapshot does
+    not see its own inserts). Parameters: the margins of _PLACED, the batch as JSON, the
+    municipalities the caller may add to (null: any)."""
+    from geo.models import Municipality
+
+    table = Observation._meta.db_table
+    placed = _PLACED.format(municipality=Municipality._meta.db_table)
     return f"""
-INSERT INTO {Observation._meta.db_table} ({columns(_FIELDS)}, geom, stretch, created_at, updated_at)
-SELECT {", ".join(f"i.{column(field)}" for field in _FIELDS)},
-       CASE WHEN i.stretch IS NULL THEN ST_SetSRID(ST_MakePoint(i.lon, i.lat), 4326)
-            ELSE ST_LineInterpolatePoint(ST_SetSRID(ST_GeomFromGeoJSON(i.stretch), 4326), 0.5)
-       END,
-       ST_SetSRID(ST_GeomFromGeoJSON(i.stretch), 4326),
-       now(), now()
-FROM jsonb_to_recordset(%s::jsonb)
-     AS i(n int, lon float8, lat float8, stretch jsonb, {typed_columns(_FIELDS)})
+WITH placed AS MATERIALIZED (
+    SELECT i.*, {placed} AS placed
+    FROM jsonb_to_recordset(%s::jsonb)
+         AS i(n int, lon float8, lat float8, stretch jsonb, municipality bigint,
+              {typed_columns(_FIELDS)})
+    CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(i.lon, i.lat), 4326) AS pt) AS p
+),
+inserted AS (
+    INSERT INTO {table} ({columns(_FIELDS)}, municipality_id, geom, stretch, created_at,
+                         updated_at)
+    SELECT {", ".join(f"i.{column(field)}" for field in _FIELDS)}, i.placed,
+           CASE WHEN i.stretch IS NULL THEN ST_SetSRID(ST_MakePoint(i.lon, i.lat), 4326)
+                ELSE ST_LineInterpolatePoint(
+                    ST_SetSRID(ST_GeomFromGeoJSON(i.stretch), 4326), 0.5)
+           END,
+           ST_SetSRID(ST_GeomFromGeoJSON(i.stretch), 4326),
+           now(), now()
+    FROM placed AS i
+    WHERE i.placed = ANY(coalesce(%s::bigint[], ARRAY[i.placed]))
+    ORDER BY i.n
+    ON CONFLICT (uuid) DO NOTHING
+    RETURNING uuid, id
+)
+SELECT i.n, i.placed, inserted.id, before.id, before.participant_id, before.reporter_id
+FROM placed AS i
+LEFT JOIN inserted ON inserted.uuid = i.uuid
+LEFT JOIN {table} AS before ON before.uuid = i.uuid
 ORDER BY i.n
-ON CONFLICT (uuid) DO NOTHING
-RETURNING uuid, id
 """
 
 
-def _row(n: int, item: NewObservation, municipality_id: int) -> dict:
+def _row(n: int, item: NewObservation) -> dict:
+    """One item as JSON values (plain json.dumps: no encoder called for each value)."""
     category = item.category
     visibility = item.visibility or (
         Visibility.INTERNAL if category.is_sensitive else Visibility.PUBLIC
@@ -151,8 +186,8 @@ def _row(n: int, item: NewObservation, municipality_id: int) -> dict:
         "lon": item.lon,
         "lat": item.lat,
         "stretch": item.stretch,
-        "uuid": item.uuid,
-        "municipality_id": municipality_id,
+        "municipality": item.municipality_id,
+        "uuid": str(item.uuid),
         "walk_id": item.walk_id,
         "participant_id": item.participant_id,
         "reporter_id": item.reporter_id,
@@ -168,7 +203,7 @@ def _row(n: int, item: NewObservation, municipality_id: int) -> dict:
         "proposed_fix": item.proposed_fix,
         "status": Status.NEW,
         "visibility": visibility,
-        "observed_at": item.observed_at or timezone.now(),
+        "observed_at": (item.observed_at or timezone.now()).isoformat(),
     }
 
 
@@ -177,43 +212,46 @@ def submit_observations(items: list[NewObservation], *, within=None) -> list[Out
     `within`: the ids of the municipalities the caller may add to (None: any); an item
     placed elsewhere is rejected.
 
-    Whatever the batch size this is three statements: place, insert, look up the rest.
-    Items are expected to be valid otherwise (the API checks each one first).
+    Whatever the batch size this is one statement (_submit_sql): place, insert, look up
+    the rest. Items are expected to be valid otherwise (the API checks each one first).
     """
     if not items:
         return []
-    outcomes = [Outcome(uuid=item.uuid, result="rejected") for item in items]
-    rows = []
-    for n, (item, municipality_id) in enumerate(
-        zip(items, place_in_municipalities(items), strict=True)
-    ):
-        if municipality_id is None:
-            outcomes[n].errors = {"geometry": [OUTSIDE_MUNICIPALITY]}
-        elif within is not None and municipality_id not in within:
-            outcomes[n].errors = {"municipality": [NOT_YOUR_MUNICIPALITY]}
-        else:
-            rows.append(_row(n, item, municipality_id))
-    created = {}
-    if rows:
-        with connection.cursor() as cursor:
-            cursor.execute(_insert_sql(), [json.dumps(rows, cls=DjangoJSONEncoder)])
-            created = dict(cursor.fetchall())
-    stored_before = [row["uuid"] for row in rows if row["uuid"] not in created]
-    existing = {
-        found["uuid"]: found
-        for found in Observation.objects.filter(uuid__in=stored_before).values(
-            "uuid", "id", "participant_id", "reporter_id"
-        )
-    }
+    rows = [_row(n, item) for n, item in enumerate(items)]
+    allowed = None if within is None else sorted(within)
+    with connection.cursor() as cursor:
+        cursor.execute(_submit_sql(), [*_margins(), json.dumps(rows), allowed])
+        answers = cursor.fetchall()
+    outcomes, late = [], []
     claimed = set()
-    for row in rows:
-        outcome = outcomes[row["n"]]
-        if row["uuid"] in created and row["uuid"] not in claimed:
-            claimed.add(row["uuid"])
-            outcome.result, outcome.id = "created", created[row["uuid"]]
-        elif row["uuid"] in created or row["uuid"] in existing:
-            found = existing.get(row["uuid"]) or {"id": created[row["uuid"]]}
-            outcome.result, outcome.id = "exists", found["id"]
-            outcome.participant_id = found.get("participant_id", row["participant_id"])
-            outcome.reporter_id = found.get("reporter_id", row["reporter_id"])
+    for (_n, placed, created_id, before_id, participant_id, reporter_id), item in zip(
+        answers, items, strict=True
+    ):
+        outcome = Outcome(uuid=item.uuid, result="rejected")
+        outcomes.append(outcome)
+        if placed is None:
+            outcome.errors = {"geometry": [OUTSIDE_MUNICIPALITY]}
+        elif within is not None and placed not in within:
+            outcome.errors = {"municipality": [NOT_YOUR_MUNICIPALITY]}
+        elif created_id is not None and item.uuid not in claimed:
+            # The first item with this UUID made it; a repeat in the same batch finds it.
+            claimed.add(item.uuid)
+            outcome.result, outcome.id = "created", created_id
+        elif created_id is not None:
+            outcome.result, outcome.id = "exists", created_id
+            outcome.participant_id, outcome.reporter_id = item.participant_id, item.reporter_id
+        elif before_id is not None:
+            outcome.result, outcome.id = "exists", before_id
+            outcome.participant_id, outcome.reporter_id = participant_id, reporter_id
+        else:
+            # Stored by another request (a phone's retry) that committed after this
+            # statement began: neither inserted here nor seen before. Looked up below.
+            late.append(outcome)
+    stored = Observation.objects.filter(uuid__in=[outcome.uuid for outcome in late])
+    for found in stored.values("uuid", "id", "participant_id", "reporter_id") if late else ():
+        for outcome in late:
+            if outcome.uuid == found["uuid"]:
+                outcome.result, outcome.id = "exists", found["id"]
+                outcome.participant_id = found["participant_id"]
+                outcome.reporter_id = found["reporter_id"]
     return outcomes

@@ -2,9 +2,12 @@
 """Creating observations: idempotent, one or a bulk, bad input refused with nothing written."""
 
 import json
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connections
 from django.test import override_settings
 
 from tests.api.conftest import collection, feature
@@ -50,6 +53,31 @@ def test_it_returns_the_stored_observation_when_a_create_is_repeated(participant
     assert (first.status_code, again.status_code) == (201, 200)
     assert json.loads(again.content)["properties"]["description"] == "Ensimmäinen"
     assert Observation.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_stores_once_what_a_phone_sends_twice_at_once(participant, walk):
+    """A retry that overlaps the first attempt: one is created, the other finds it, both
+    answer with the same id (the insert waits for the other's commit, then looks it up)."""
+    both = threading.Barrier(2)
+
+    def send(sent):
+        try:
+            both.wait()
+            response = post(participant, collection([sent]))
+            assert response.status_code == 200, response.content
+            (answer,) = response.json()
+            return answer["result"], answer["id"]
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    with ThreadPoolExecutor(2) as pool:
+        for _ in range(8):
+            sent = feature()
+            answers = sorted(pool.map(send, [sent, sent]))
+            assert [result for result, _id in answers] == ["created", "exists"]
+            assert answers[0][1] == answers[1][1]
+    assert Observation.objects.count() == 8
 
 
 def test_it_refuses_a_uuid_another_participant_used(participant, other_participant):

@@ -2,9 +2,10 @@
 """PUT /api/v1/walks/<id>/track/: a participant's recorded route, whole, replacing the last."""
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from tests.api.conftest import client_with, participant_client
 from walks.models import ParticipantTrack, SafetyWalk, WalkState
@@ -58,6 +59,30 @@ def test_it_replaces_the_last_upload_and_collects_every_participants_track(parti
     walk.refresh_from_db()
     lines = sorted([list(map(list, part.coords)) for part in walk.track])
     assert lines == sorted([A, B])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_every_track_when_participants_upload_at_once(walk):
+    """Uploads commit on their own and a join that waited for the walk's lock may skip:
+    whatever the interleaving, the walk's track ends with every participant's last upload."""
+    phones = [participant_client(walk) for _ in range(4)]
+
+    def walking(n):
+        try:
+            for step in range(6):
+                coordinates = [[26.90 + n / 100, 60.45 + k / 1000] for k in range(step + 2)]
+                assert put(phones[n], walk, line(coordinates)).status_code == 200
+            return coordinates
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    with ThreadPoolExecutor(len(phones)) as pool:
+        last = list(pool.map(walking, range(len(phones))))
+    walk.refresh_from_db()
+    lines = sorted([list(map(list, part.coords)) for part in walk.track])
+    assert lines == sorted(last)
+    # Four lines of 7 positions each: SELECT ST_NumGeometries(track), ST_NPoints(track) ...
+    assert walk_track_sql(walk) == (4, 28, "MULTILINESTRING")
 
 
 def test_it_accepts_a_feature_holding_the_line(participant, walk):
