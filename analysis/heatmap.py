@@ -536,11 +536,18 @@ def whole_months(start: datetime, end: datetime) -> tuple[date, date]:
 
 
 def theme_heat_maps(
-    municipality, start: datetime, end: datetime, *, cell: int, min_count: int, sources=None
+    municipality,
+    themes: list[int],
+    start: datetime,
+    end: datetime,
+    *,
+    cell: int,
+    min_count: int,
+    sources=None,
 ) -> dict[int, bytes]:
-    """The public heat map of every theme over [start, end) (observed_at), each as
-    `heatmap` would give it for the whole municipality, keyed by the theme's id: one
-    statement for all themes.
+    """The public heat map of each theme (ids) over [start, end) (observed_at), with the
+    cells `heatmap` gives for the whole municipality (in the order of their i, j), keyed
+    by the theme's id: one statement for all themes.
 
     The whole UTC months of the period are summed from geo_themecell, kept current on
     write; the days before the first and after the last whole month are binned from the
@@ -572,10 +579,7 @@ def theme_heat_maps(
         cursor.execute(statement, (cell, cell, cell, cell, srid, cell * cell / 1e6, *cell_params))
         for theme_id, features in cursor.fetchall():
             found[theme_id] = features
-    return {
-        theme_id: _collection(cell, srid, min_count, [features])
-        for theme_id, features in found.items()
-    }
+    return {theme: _collection(cell, srid, min_count, [found.get(theme, "")]) for theme in themes}
 
 
 def _utc(month: date) -> datetime:

@@ -14,6 +14,7 @@ municipalities; after every step:
 - no cell is left with a count of 0.
 """
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -22,6 +23,7 @@ from django.contrib.gis.geos import Point
 from django.db import connection
 
 from analysis import heatmap as heat
+from walks.filters import apply_filters
 from walks.models import Category, Moderation, Observation, Source, Status, Theme, Visibility
 
 # Parts of four UTC months: 2026-08-20 … 2026-11-09.
@@ -257,3 +259,43 @@ def test_a_truncate_empties_them_and_a_rebuild_counts_them_again(municipality, m
     heat.rebuild_kept_cells()
     assert_kept_equals_rebuilt([municipality], "rebuilt")
     assert kept_cells(municipality, "all")[0][2:] == (1, 5)
+
+
+def features_of(content: bytes) -> dict:
+    return {f["id"]: f for f in json.loads(content)["features"]}
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        # Whole months (September, October) summed, the days around them binned.
+        (datetime(2026, 8, 25, 13, tzinfo=UTC), datetime(2026, 11, 3, tzinfo=UTC)),
+        # Inside one month: every day binned.
+        (datetime(2026, 9, 3, tzinfo=UTC), datetime(2026, 9, 28, tzinfo=UTC)),
+        # Exactly whole months: nothing binned.
+        (datetime(2026, 9, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)),
+    ],
+)
+@pytest.mark.parametrize("sources", [None, [Source.RESIDENT, Source.WALK]])
+def test_the_theme_heat_maps_equal_each_themes_own_heat_map(
+    municipality, other_town, start, end, sources
+):
+    writer = Writer(random.Random(7), [municipality, other_town])
+    for _ in range(40):
+        writer.insert_many()
+    themes = list(Theme.objects.order_by("pk"))
+
+    every = heat.theme_heat_maps(
+        municipality, [t.pk for t in themes], start, end, cell=250, min_count=1, sources=sources
+    )
+
+    shown = 0
+    for theme in themes:
+        filters = {"theme": [theme.code], "observed_after": start, "observed_before": end}
+        if sources:
+            filters["source"] = sources
+        rows = apply_filters(Observation.objects.readable_by(None), filters)
+        alone = heat.heatmap(rows, municipality, cell=250, min_count=1)
+        assert features_of(every[theme.pk]) == features_of(alone), theme.code
+        shown += len(features_of(alone))
+    assert shown > 0
