@@ -23,9 +23,13 @@ The PDF and PNGs are printed by Chromium (plans.render) and cached (walks.cache)
 plan's (or walk's) change stamp, per language, until the observations change.
 """
 
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from plans import render as printer
@@ -107,12 +111,14 @@ def plan_page(request, code):
     return render(request, "plans/plan.html", context)
 
 
-def printed_plan(request, plan, sources=None) -> dict:
+def printed_plan(request, plan, sources=None, made=None) -> dict:
     """The plan's PDF and the PNG of each map, printed once per publication (the public)
-    or per change (the working copy)."""
+    or per change (the working copy); a print made now is added to `made`."""
     public = reads_published(request, plan)
 
     def print_plan():
+        if made is not None:
+            made.append(plan.pk)
         context = {**plan_context(plan, public=public, sources=sources), "printing": True}
         html = render_to_string("plans/plan.html", context, request=request)
         ids = {fmap.name: fmap.element_id for fmap in context["maps"]}
@@ -126,6 +132,28 @@ def printed_plan(request, plan, sources=None) -> dict:
     version = f"revision {revision.pk}" if revision else plan.change_stamp()
     parts = [plan.pk, version, sorted(sources or ())]
     return cached("plan-print", parts, print_plan, PRINT_SECONDS)
+
+
+def refresh_prints() -> int:
+    """Print, in every language, the plan each municipality shows the public, unless its
+    print for the observations' current state is cached already; how many were printed.
+    What `manage.py print_plans --every N` runs in the background, so that the first
+    reader after a change finds the print made."""
+    factory = RequestFactory()
+    printed = 0
+    towns = SafetyPlan.objects.published().values_list("municipality__code", flat=True)
+    for code in sorted(set(towns)):
+        plans = SafetyPlan.objects.select_related("municipality").filter(municipality__code=code)
+        plan = plans.published().latest_first().first()
+        for language, _name in settings.LANGUAGES:
+            request = factory.get(f"/plan/{code}/plan.pdf", HTTP_ACCEPT_LANGUAGE=language)
+            request.user = AnonymousUser()
+            with translation.override(language):
+                request.LANGUAGE_CODE = language
+                made = []
+                printed_plan(request, plan, made=made)
+                printed += len(made)
+    return printed
 
 
 def file_name(*parts) -> str:
