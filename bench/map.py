@@ -103,11 +103,18 @@ def bench_map(server, port: int, repeat: int = 5, username: str = "demo-planner"
     with server(), sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         state = _sign_in(browser, base_url, username, password)
+        from concurrent.futures import ThreadPoolExecutor
+
+        from django.db import connections
+
         from bench.heatmap import change_one_observation
+
+        # Django refuses the database in a thread with a running event loop (Playwright's).
+        writer = ThreadPoolExecutor(max_workers=1)
 
         def run(name, path):
             if name in AFTER_CHANGE:
-                change_one_observation()
+                writer.submit(change_one_observation).result()
             return _open(browser, base_url, path, state)
 
         for name, path in VIEWS.items():
@@ -128,4 +135,6 @@ def bench_map(server, port: int, repeat: int = 5, username: str = "demo-planner"
                 }
             )
         browser.close()
+        writer.submit(connections.close_all).result()
+        writer.shutdown()
     return results
