@@ -149,6 +149,9 @@ def change_one_observation():
             " updated_at = now() WHERE id = (SELECT id FROM walks_observation"
             " WHERE visibility = 'public' AND status = 'new' ORDER BY random() LIMIT 1)"
         )
+        # The statistics counters in the stamp (walks.cache) see the change at the commit,
+        # not up to 10 s later: every request after it reads the same stamp.
+        cursor.execute("SELECT pg_stat_force_next_flush()")
 
 
 # Observations (one per point) as the API's write path stores them (districts by their

@@ -130,8 +130,11 @@ BEGIN
     ON CONFLICT (municipality_id, month, theme_id, source, i, j)
     DO UPDATE SET n = h.n + EXCLUDED.n, weight = h.weight + EXCLUDED.weight;
 
-    DELETE FROM geo_heatcell WHERE n = 0;
-    DELETE FROM geo_themecell WHERE n = 0;
+    -- Only a change that takes an observation away can empty a cell.
+    IF EXISTS (SELECT FROM unnest(changes) AS c WHERE c.sign < 0) THEN
+        DELETE FROM geo_heatcell WHERE n = 0;
+        DELETE FROM geo_themecell WHERE n = 0;
+    END IF;
 END
 $$;
 
