@@ -20,27 +20,33 @@ milliseconds for any view, so a panned or repeated view costs what any view cost
 A pre-aggregate is named by its QuerySet: "all" (staff, planners and administrators
 without filters: `Observation.objects.all()`), "public" (`readable_by(None)`), or, for
 any other QuerySet (filters, a participant's own points), a digest of its SQL, so that
-callers asking the same question share it and nothing has to be declared. It is built, in
-one parallel statement that costs about what binning the whole municipality once costs, by
-the first request that finds it missing or built from an older state of the observations
-(`walks.cache.observations_stamp`). Besides "all" and "public", a municipality keeps the
-KEEP_FILTERED most recently built filtered ones; older or outdated ones are dropped.
+callers asking the same question share it and nothing has to be declared.
 
-A change to any observation, or to which categories are sensitive, changes the stamp.
-Deletions and bulk updates that leave updated_at alone are seen through PostgreSQL's
-statistics counters, which reach other sessions within seconds. A change that touches
-neither (e.g. a category moved to another theme) is seen when the observations next
-change.
+"all" and "public" (KEPT_ON_WRITE) are kept current by PostgreSQL on every write of an
+observation or category (geo migration 0004: statement-level triggers adding each
+change's +1/−1 to its cells), so no reader ever builds them. So is `geo_themecell`, the
+public observations per theme, source and UTC month in 250 m cells, from which
+`theme_heat_maps` draws every theme's map of a period in one statement (the plan page).
+
+A filtered pre-aggregate is built, in one parallel statement that costs about what
+binning the whole municipality once costs, by the first request that finds it missing or
+built from an older state of the observations (`walks.cache.observations_stamp`). A
+municipality keeps the KEEP_FILTERED most recently built ones; older or outdated ones are
+dropped. A change to any observation, or to which categories are sensitive, changes the
+stamp. Deletions and bulk updates that leave updated_at alone are seen through
+PostgreSQL's statistics counters, which reach other sessions within seconds. A change
+that touches neither (e.g. a category moved to another theme) is seen when the
+observations next change.
 """
 
 import hashlib
 import math
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.contrib.gis.geos import MultiPoint, Point, Polygon
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import IntegerField, Value
+from django.db.models import IntegerField, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +76,11 @@ AUDIENCES = {
     "all": lambda model: model.objects.all(),
     "public": lambda model: model.objects.readable_by(None),
 }
+# The pre-aggregates PostgreSQL keeps current on write (geo migration 0004): never built here.
+KEPT_ON_WRITE = ("all", "public")
+# The cell of geo_themecell, the per-theme cells kept on write: a heat map drawn from them
+# has a cell that is a whole number of these.
+THEME_CELL = 250
 # Filtered pre-aggregates a municipality keeps, the most recently built; each is at most a
 # row for every 50 m cell with an observation (35,000 for the bench's million).
 KEEP_FILTERED = 16
@@ -156,13 +167,9 @@ def choose_cell(extent: tuple, latitude: float, *, cell=None, zoom=None) -> int:
     return CELL_SIZES[-1]
 
 
-# The one statement: the cells of a rectangle of tiles as GeoJSON features, one row of
-# comma-joined features a tile. `{cells}` is _LIVE_CELLS or _ROLLED_UP_CELLS, which give
-# (i, j, n, weight) for the cells of the rectangle with at least min_count observations.
-# Placeholders: tile size (×2), cell (×4), srid, cell area in km², then those of `cells`.
-_FEATURES = """
-SELECT floor(cells.i::float8 / %s)::int AS ti, floor(cells.j::float8 / %s)::int AS tj,
-       string_agg(json_build_object(
+# One cell as GeoJSON feature text: `cells` gives (i, j, n, weight). Placeholders: cell
+# (×4), srid, cell area in km².
+_FEATURE = """json_build_object(
            'type', 'Feature',
            'id', cells.i || ':' || cells.j,
            'geometry', ST_AsGeoJSON(ST_ForcePolygonCCW(ST_Transform(ST_MakeEnvelope(
@@ -173,10 +180,22 @@ SELECT floor(cells.i::float8 / %s)::int AS ti, floor(cells.j::float8 / %s)::int 
                'weight', cells.weight,
                'density', round((cells.weight / %s::float8)::numeric, 3)
            )
-       )::text, ',' ORDER BY cells.i, cells.j)
+       )::text"""
+
+# The one statement: the cells of a rectangle of tiles as GeoJSON features, one row of
+# comma-joined features a tile. `{cells}` is _LIVE_CELLS or _ROLLED_UP_CELLS, which give
+# (i, j, n, weight) for the cells of the rectangle with at least min_count observations.
+# Placeholders: tile size (×2), those of _FEATURE, then those of `cells`.
+_FEATURES = (
+    """
+SELECT floor(cells.i::float8 / %s)::int AS ti, floor(cells.j::float8 / %s)::int AS tj,
+       string_agg("""
+    + _FEATURE
+    + """, ',' ORDER BY cells.i, cells.j)
 FROM ({cells}) AS cells
 GROUP BY 1, 2
 """
+)
 
 # The points binned directly, for a view's cells only: what the pre-aggregate must sum to
 # (`tiles_of` without a key; the tests compare the two). Placeholders: cell (×2), srid, the
@@ -228,10 +247,15 @@ GROUP BY 1, 2
 """
 
 
-def weighted_points(observations):
-    """The QuerySet reduced to (geom, weight) rows, its filters kept."""
+def weighted_points(observations, *leading: str):
+    """The QuerySet reduced to (geom, weight) rows, after the `leading` fields if any,
+    its filters kept."""
     weight = Coalesce("severity", Value(DEFAULT_WEIGHT), output_field=IntegerField())
-    return observations.order_by().annotate(heat_weight=weight).values_list("geom", "heat_weight")
+    return (
+        observations.order_by()
+        .annotate(heat_weight=weight)
+        .values_list(*leading, "geom", "heat_weight")
+    )
 
 
 def query_key(observations) -> str | None:
@@ -309,13 +333,35 @@ def _built_stamp(stamp: str, srid: int) -> str:
     return f"{srid}@{stamp}"
 
 
+def count_cells(cursor, observations, srid: int):
+    """Bin the QuerySet's points in 50 m cells into the temporary table heat_build (i, j,
+    n, weight): one parallel statement; the caller drops it."""
+    sql, params = weighted_points(observations).query.sql_with_params()
+    # PostgreSQL cannot estimate how many cells floor(ST_X(…)) makes and takes it for
+    # one a point, so it sorts a million rows; a hash of the real (tens of thousands)
+    # cells is a third faster. For this statement only, then as before.
+    cursor.execute(
+        "SELECT current_setting('enable_sort'), current_setting('work_mem'),"
+        " set_config('enable_sort', 'off', true), set_config('work_mem', '64MB', true)"
+    )
+    enable_sort, work_mem, _off, _mem = cursor.fetchone()
+    cursor.execute(_BUILD.format(observations=sql), (BASE_CELL, BASE_CELL, srid, *params))
+    cursor.execute(
+        "SELECT set_config('enable_sort', %s, true), set_config('work_mem', %s, true)",
+        [enable_sort, work_mem],
+    )
+
+
 def build_heat_cells(observations, municipality, key: str):
     """Make the pre-aggregate `key` (see query_key) of `observations` in `municipality`
-    current: one query when it is, one parallel statement more when it is not.
+    current: nothing for the KEPT_ON_WRITE ones, one query for a filtered one that is,
+    one parallel statement more when it is not.
 
     `observations` is the QuerySet `key` names, limited to the municipality. One request
     builds, others asking for the same at the same time wait for it (an advisory lock) and
     then find it current. Readers see the old cells until the new ones are committed."""
+    if key in KEPT_ON_WRITE:
+        return
     srid = municipality.national_srid
     stamp, built = _stamps(municipality, key)
     if built == _built_stamp(stamp, srid):
@@ -325,20 +371,7 @@ def build_heat_cells(observations, municipality, key: str):
         stamp, built = _stamps(municipality, key)
         if built == _built_stamp(stamp, srid):
             return
-        sql, params = weighted_points(observations).query.sql_with_params()
-        # PostgreSQL cannot estimate how many cells floor(ST_X(…)) makes and takes it for
-        # one a point, so it sorts a million rows; a hash of the real (tens of thousands)
-        # cells is a third faster. For this transaction only, then as before.
-        cursor.execute(
-            "SELECT current_setting('enable_sort'), current_setting('work_mem'),"
-            " set_config('enable_sort', 'off', true), set_config('work_mem', '64MB', true)"
-        )
-        enable_sort, work_mem, _off, _mem = cursor.fetchone()
-        cursor.execute(_BUILD.format(observations=sql), (BASE_CELL, BASE_CELL, srid, *params))
-        cursor.execute(
-            "SELECT set_config('enable_sort', %s, true), set_config('work_mem', %s, true)",
-            [enable_sort, work_mem],
-        )
+        count_cells(cursor, observations, srid)
         _drop(cursor, municipality, [key])
         cursor.execute(
             "INSERT INTO geo_heatcell (municipality_id, query_key, i, j, n, weight)"
@@ -392,16 +425,21 @@ def _drop_unwanted(cursor, municipality, built: str, current: str):
 
 
 def forget_heat_cells(municipality=None):
-    """Drop the pre-aggregates (of one municipality, or all): the next request rebuilds."""
+    """Drop the filtered pre-aggregates (of one municipality, or all): the next request
+    rebuilds. The KEPT_ON_WRITE ones stay (see rebuild_kept_cells)."""
     with connection.cursor() as cursor:
         for table in ("geo_heatcell_stamp", "geo_heatcell"):
-            if municipality is None:
-                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - our own table names
-            else:
-                cursor.execute(
-                    f"DELETE FROM {table} WHERE municipality_id = %s",  # noqa: S608
-                    [municipality.pk],
-                )
+            where, params = "query_key <> ALL(%s)", [list(KEPT_ON_WRITE)]
+            if municipality is not None:
+                where, params = f"{where} AND municipality_id = %s", [*params, municipality.pk]
+            cursor.execute(f"DELETE FROM {table} WHERE {where}", params)  # noqa: S608
+
+
+def rebuild_kept_cells():
+    """Count every cell kept on write again from the observations (geo migration 0004's
+    heat_cells_rebuild): after a municipality's national CRS changes."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT heat_cells_rebuild()")
 
 
 def clip(bbox: tuple, other: tuple):
@@ -455,6 +493,100 @@ def heatmap(
         municipality=municipality,
     )
     return _collection(cell, srid, min_count, [tiles[tile] for tile in wanted])
+
+
+# Every theme's cells of a period, summed from geo_themecell for the whole UTC months in it
+# and binned live from the points for the days around them. Placeholders: k (×2), srid and
+# THEME_CELL (×2), the live rows' own parameters, municipality, first and end month,
+# sources (or null, ×2), min_count.
+_THEME_CELLS = """
+SELECT every.theme_id, floor(every.i::float8 / %s)::int AS i,
+       floor(every.j::float8 / %s)::int AS j, sum(every.n)::bigint AS n,
+       sum(every.weight)::bigint AS weight
+FROM (
+    SELECT o.theme_id, floor(ST_X(ST_Transform(o.geom, %s)) / %s)::int AS i,
+           floor(ST_Y(ST_Transform(o.geom, %s)) / %s)::int AS j, 1 AS n, o.w AS weight
+    FROM ({observations}) AS o(theme_id, geom, w)
+    UNION ALL
+    SELECT t.theme_id, t.i, t.j, t.n, t.weight
+    FROM geo_themecell AS t
+    WHERE t.municipality_id = %s AND t.month >= %s AND t.month < %s
+      AND (%s::text[] IS NULL OR t.source = ANY(%s::text[]))
+) AS every
+GROUP BY 1, 2, 3
+HAVING sum(every.n) >= %s
+"""
+
+# Placeholders: those of _FEATURE, then those of `cells`.
+_THEME_FEATURES = (
+    "SELECT cells.theme_id, string_agg("
+    + _FEATURE
+    + ", ',' ORDER BY cells.i, cells.j) FROM ({cells}) AS cells GROUP BY 1"
+)
+
+
+def whole_months(start: datetime, end: datetime) -> tuple[date, date]:
+    """The UTC months wholly inside [start, end): (first month, the month after the last);
+    first ≥ last when there is none."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    first = date(start.year, start.month, 1)
+    if start != datetime(start.year, start.month, 1, tzinfo=UTC):
+        first = (first + timedelta(days=31)).replace(day=1)
+    return first, date(end.year, end.month, 1)
+
+
+def theme_heat_maps(
+    municipality,
+    themes: list[int],
+    start: datetime,
+    end: datetime,
+    *,
+    cell: int,
+    min_count: int,
+    sources=None,
+) -> dict[int, bytes]:
+    """The public heat map of each theme (ids) over [start, end) (observed_at), with the
+    cells `heatmap` gives for the whole municipality (in the order of their i, j), keyed
+    by the theme's id: one statement for all themes.
+
+    The whole UTC months of the period are summed from geo_themecell, kept current on
+    write; the days before the first and after the last whole month are binned from the
+    points. `sources` narrows to those sources (None: all). `cell` is a multiple of
+    THEME_CELL."""
+    from walks.models import Category, Observation
+
+    assert cell % THEME_CELL == 0, cell
+    srid, k = municipality.national_srid, cell // THEME_CELL
+    first, last = whole_months(start, end)
+    public = AUDIENCES["public"](Observation).in_municipality(municipality)
+    if sources:
+        public = public.from_sources(sources)
+    if first < last:
+        edge = Q(observed_at__gte=start, observed_at__lt=_utc(first))
+        edge |= Q(observed_at__gte=_utc(last), observed_at__lt=end)
+    else:
+        first = last  # no whole month: every day binned, nothing summed
+        edge = Q(observed_at__gte=start, observed_at__lt=end)
+    # Every category named, redundantly: PostgreSQL then reads the days from the index on
+    # (category, observed_at) instead of scanning every observation.
+    every_category = list(Category.objects.values_list("pk", flat=True))
+    live = weighted_points(public.filter(edge, category__in=every_category), "category__theme_id")
+    sql, params = live.query.sql_with_params()
+    cells = _THEME_CELLS.format(observations=sql)
+    listed = list(sources) if sources else None
+    cell_params = (k, k, srid, THEME_CELL, srid, THEME_CELL, *params, municipality.pk)
+    cell_params += (first, last, listed, listed, max(min_count, 1))
+    statement = _THEME_FEATURES.format(cells=cells)
+    found = {}
+    with connection.cursor() as cursor:
+        cursor.execute(statement, (cell, cell, cell, cell, srid, cell * cell / 1e6, *cell_params))
+        for theme_id, features in cursor.fetchall():
+            found[theme_id] = features
+    return {theme: _collection(cell, srid, min_count, [found.get(theme, "")]) for theme in themes}
+
+
+def _utc(month: date) -> datetime:
+    return datetime(month.year, month.month, 1, tzinfo=UTC)
 
 
 def _collection(cell: int, srid: int, min_count: int, parts: list[str]) -> bytes:

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The district picture (*lägesbild*): per district and theme, what was found and what was done.
 
-Every figure is computed in PostGIS, one GROUP BY per grouping (district × theme, district,
-theme, the whole), each a single pass over the observations of both periods with FILTER
-clauses. Python only puts the cells together, divides by the population and hides small
+Every figure is computed in PostGIS: one GROUP BY district × theme, a single pass over the
+observations of both periods with FILTER clauses, whose figures that add up (counts, sums)
+Python sums to the districts', themes' and whole's; the days to resolve of the few
+observations with a resolved history row in one more statement, whose medians Python takes
+with percentile_cont's arithmetic. Python also divides by the population and hides small
 cells from the public.
 
 What the figures mean, for a period [start, end) of local days:
@@ -39,12 +41,14 @@ municipality's picture of every theme hides.
 """
 
 import datetime
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import (
-    Aggregate,
+    Case,
     Count,
+    DateTimeField,
     F,
     FloatField,
     Func,
@@ -53,6 +57,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -89,12 +94,17 @@ FIGURES = (
 PREVIOUS_FIGURES = ("previous_problems", "change", "change_percent")
 
 
-class Median(Aggregate):
-    """percentile_cont(0.5): the median, halfway between the middle two when they are even."""
-
-    function = "percentile_cont"
-    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
+def median(values: list[float]) -> float | None:
+    """PostgreSQL's percentile_cont(0.5), the same arithmetic: halfway between the middle two
+    when they are even (first + (second − first) × 0.5)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = (len(ordered) - 1) / 2
+    low = math.floor(middle)
+    if low == middle:
+        return ordered[low]
+    return ordered[low] + (ordered[low + 1] - ordered[low]) * (middle - low)
 
 
 class DaysBetween(Func):
@@ -126,13 +136,23 @@ class Period:
         return self.start - (self.end - self.start)
 
 
+def resolved_changes():
+    """The history rows that moved an observation to resolved."""
+    return StatusChange.objects.filter(to_status=Status.RESOLVED)
+
+
 def resolved_at():
-    """When the observation was last moved to resolved, from its history."""
-    return Subquery(
-        StatusChange.objects.filter(observation=OuterRef("pk"), to_status=Status.RESOLVED)
+    """When the observation was last moved to resolved, from its history; null without
+    such a row. Looked up only for observations that have one (a hashed set of the few
+    history rows), not once for every resolved observation of a million."""
+    last = Subquery(
+        resolved_changes()
+        .filter(observation=OuterRef("pk"))
         .order_by("-changed_at", "-pk")
         .values("changed_at")[:1]
     )
+    having = resolved_changes().values("observation")
+    return Case(When(pk__in=having, then=last), default=None, output_field=DateTimeField())
 
 
 def counted(observations: ObservationQuerySet, period: Period) -> ObservationQuerySet:
@@ -146,38 +166,101 @@ def counted(observations: ObservationQuerySet, period: Period) -> ObservationQue
 
 
 def aggregates(period: Period) -> dict:
+    """The figures that add up (ADDITIVE): a group's are the sums of its parts'."""
     moment = ObservationQuerySet._local_moment
     now = Q(observed_at__gte=moment(period.start), observed_at__lt=moment(period.end))
     before = Q(observed_at__lt=moment(period.start))
     positive = Q(is_positive=True) | Q(category__is_positive=True)
     problem = Q(is_positive=False, category__is_positive=False)
-    days = DaysBetween(F("resolved_at"), F("observed_at"))
-    resolved = now & problem & Q(status__in=FIXED_STATUSES)
     return {
         "problems": Count("pk", filter=now & problem),
         "positive": Count("pk", filter=now & positive),
         "open": Count("pk", filter=now & problem & Q(status__in=OPEN_STATUSES)),
-        "resolved": Count("pk", filter=resolved),
+        "resolved": Count("pk", filter=now & problem & Q(status__in=FIXED_STATUSES)),
         "severity_weighted": Coalesce(
             Sum(Coalesce("severity", Value(MISSING_SEVERITY_WEIGHT)), filter=now & problem),
             0,
-        ),
-        # Without a history row to resolved, resolved_at is null and the row drops out.
-        "median_days_to_resolve": Median(
-            days, filter=resolved & Q(resolved_at__gte=F("observed_at"))
         ),
         "previous_problems": Count("pk", filter=before & problem),
         "previous_observations": Count("pk", filter=before),
     }
 
 
-def sums(observations: ObservationQuerySet, period: Period, *keys: str) -> dict[tuple, dict]:
-    """The aggregates for each value of keys (one row, keyed (), without keys)."""
-    rows = counted(observations, period)
+ADDITIVE = (
+    "problems",
+    "positive",
+    "open",
+    "resolved",
+    "severity_weighted",
+    "previous_problems",
+    "previous_observations",
+)
+
+
+def grouped(rows, wanted: dict, keys) -> dict[tuple, dict]:
+    """The aggregates `wanted` of rows for each value of keys (one row, keyed (), without)."""
     if not keys:
-        return {(): rows.aggregate(**aggregates(period))}
-    grouped = rows.values(*keys).annotate(**aggregates(period))
-    return {tuple(row.pop(key) for key in keys): row for row in grouped}
+        return {(): rows.aggregate(**wanted)}
+    return {
+        tuple(row.pop(key) for key in keys): row for row in rows.values(*keys).annotate(**wanted)
+    }
+
+
+def counts(observations: ObservationQuerySet, period: Period, *keys: str) -> dict[tuple, dict]:
+    """The ADDITIVE figures for each value of keys: one pass over the observations."""
+    return grouped(counted(observations, period), aggregates(period), keys)
+
+
+def resolve_days(observations: ObservationQuerySet, period: Period, *keys: str) -> dict:
+    """The days each resolved problem of the period took, by the values of keys: over the
+    observations with a history row to resolved only (the others have no resolve time, and
+    a negative time is left out), a few found from the history, not a pass over a million;
+    one statement."""
+    moment = ObservationQuerySet._local_moment
+    rows = (
+        counted(observations, period)
+        .filter(
+            pk__in=resolved_changes().values("observation"),
+            observed_at__gte=moment(period.start),
+            observed_at__lt=moment(period.end),
+            is_positive=False,
+            category__is_positive=False,
+            status__in=FIXED_STATUSES,
+            resolved_at__gte=F("observed_at"),
+        )
+        .annotate(days=DaysBetween(F("resolved_at"), F("observed_at")))
+        .values_list(*keys, "days")
+    )
+    found = {}
+    for *key, days in rows:
+        found.setdefault(tuple(key), []).append(days)
+    return found
+
+
+def medians(days: dict, key_of=lambda key: key) -> dict[tuple, dict]:
+    """median_days_to_resolve for each group key_of(key) of resolve_days' answer."""
+    groups = {}
+    for key, values in days.items():
+        groups.setdefault(key_of(key), []).extend(values)
+    return {key: {"median_days_to_resolve": median(values)} for key, values in groups.items()}
+
+
+def sums(observations: ObservationQuerySet, period: Period, *keys: str) -> dict[tuple, dict]:
+    """Every aggregate for each value of keys (one row, keyed (), without keys)."""
+    table = counts(observations, period, *keys)
+    for key, row in medians(resolve_days(observations, period, *keys)).items():
+        table.setdefault(key, dict.fromkeys(ADDITIVE, 0)).update(row)
+    return table
+
+
+def rolled_up(table: dict, group_of) -> dict:
+    """The ADDITIVE figures of table's cells summed by group_of(cell key)."""
+    groups = {}
+    for key, row in table.items():
+        into = groups.setdefault(group_of(key), dict.fromkeys(ADDITIVE, 0))
+        for name in ADDITIVE:
+            into[name] += row[name]
+    return groups
 
 
 EMPTY = {
@@ -384,7 +467,9 @@ def municipality_table(
 ) -> dict:
     """The sums keyed (district id or OUTSIDE or WHOLE, theme id or TOTAL).
 
-    Four statements: by district and theme, by district, by theme, and over all.
+    One pass over the observations counts the district × theme cells; the districts',
+    themes' and whole's figures that add up are summed from them; one statement more gives
+    the days to resolve of the few with a resolved history row, for every median.
     """
     rows = observations.in_municipality(municipality)
     if theme:
@@ -393,13 +478,21 @@ def municipality_table(
     def area_of(district_id):
         return OUTSIDE if district_id is None else district_id
 
-    cells = sums(rows, period, "district", "category__theme")
+    cells = counts(rows, period, "district", "category__theme")
     table = {(area_of(district), column): row for (district, column), row in cells.items()}
-    by_district = sums(rows, period, "district")
-    table.update({(area_of(district), TOTAL): row for (district,), row in by_district.items()})
-    by_theme = sums(rows, period, "category__theme")
-    table.update({(WHOLE, column): row for (column,), row in by_theme.items()})
-    table[(WHOLE, TOTAL)] = sums(rows, period)[()]
+    table.update(rolled_up(table, lambda key: (key[0], TOTAL)))
+    table.update(rolled_up(cells, lambda key: (WHOLE, key[1])))
+    table.update(rolled_up(cells, lambda key: (WHOLE, TOTAL)))
+    table.setdefault((WHOLE, TOTAL), dict.fromkeys(ADDITIVE, 0))
+    days = resolve_days(rows, period, "district", "category__theme")
+    for key_of in [
+        lambda key: (area_of(key[0]), key[1]),
+        lambda key: (area_of(key[0]), TOTAL),
+        lambda key: (WHOLE, key[1]),
+        lambda key: (WHOLE, TOTAL),
+    ]:
+        for key, row in medians(days, key_of).items():
+            table.setdefault(key, dict.fromkeys(ADDITIVE, 0)).update(row)
     return table
 
 

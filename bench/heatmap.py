@@ -4,11 +4,12 @@ the same cells written as one raw SQL statement.
 
     .venv/bin/python -m bench.heatmap      (or from bench.run: bench_heatmap())
 
-Figures: the public's 250 m grid over the whole demo municipality from cold (no
-pre-aggregate: the request builds the public's 50 m pre-aggregate and sums it), and the raw
-statement; the same view again; a planner's 100 m view at zoom 14 panned a quarter of a
-screen at a time along two rows, without filters and filtered to one theme (the first view
-of each builds its pre-aggregate and is reported apart).
+Figures: the public's 250 m grid over the whole demo municipality right after an
+observation changed (the public's 50 m cells are kept current on write: the request sums
+them), and the raw statement; the same view again; a planner's 100 m view at zoom 14
+panned a quarter of a screen at a time along two rows, without filters (the staff's cells,
+kept on write) and filtered to one theme (the first view builds its pre-aggregate and is
+reported apart). bench_write: what keeping the cells on write adds to a write.
 """
 
 import json
@@ -85,7 +86,7 @@ def bench_heatmap(repeat: int = 5, code: str = "demo") -> dict:
         start = time.perf_counter()
         raw()
         raw_times.append(time.perf_counter() - start)
-        forget_heat_cells(municipality)
+        change_one_observation()
         elapsed, answer = get(whole)
         cold_times.append(elapsed)
         warm_times.append(get(whole)[0])
@@ -135,3 +136,86 @@ if __name__ == "__main__":
     import bench.run  # noqa: F401  sets up Django against lyhty_bench
 
     print(json.dumps(bench_heatmap(), indent=2))
+
+
+def change_one_observation():
+    """A planner's everyday write, committed: one public observation's severity changes, so
+    every figure built from the observations is outdated (the stamp moves)."""
+    from django.db import transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE walks_observation SET severity = 1 + mod(coalesce(severity, 3), 5),"
+            " updated_at = now() WHERE id = (SELECT id FROM walks_observation"
+            " WHERE visibility = 'public' AND status = 'new' ORDER BY random() LIMIT 1)"
+        )
+        # The statistics counters in the stamp (walks.cache) see the change at the commit,
+        # not up to 10 s later: every request after it reads the same stamp.
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+
+
+# Observations (one per point) as the API's write path stores them (districts by their
+# trigger). Placeholders: longitudes, latitudes.
+INSERT_ONE = """
+INSERT INTO walks_observation (uuid, municipality_id, category_id, geom, severity,
+    light_condition, position_source, is_positive, description, proposed_fix, status,
+    visibility, observed_at, created_at, updated_at, source, moderation, hidden_text,
+    support_count)
+SELECT gen_random_uuid(), m.id, c.id, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326), 3, 'dark',
+    'gps', false, '', '', 'new', 'public', now(), now(), now(), 'staff', 'none', '', 0
+FROM unnest(%s::float8[], %s::float8[]) AS p(lon, lat)
+JOIN geo_municipality m ON m.code = 'demo' JOIN walks_category c ON c.code = 'lamp_out'
+"""
+
+
+def bench_write(repeat: int = 30) -> dict:
+    """The cost the heat-cell triggers add to a write: one observation inserted, one
+    status changed, and one statement inserting 500, each with the triggers and with them
+    disabled (ALTER TABLE … DISABLE TRIGGER, in the same transaction), all rolled back."""
+    from django.db import transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_X(geom), ST_Y(geom) FROM walks_observation TABLESAMPLE SYSTEM (1) LIMIT 500"
+        )
+        points = cursor.fetchall()
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+
+    def insert_one(cursor, n):
+        cursor.execute(INSERT_ONE, [[xs[n % len(xs)]], [ys[n % len(ys)]]])
+
+    def insert_many(cursor, _n):
+        cursor.execute(INSERT_ONE, [xs, ys])
+
+    def change_status(cursor, n):
+        cursor.execute(
+            "UPDATE walks_observation SET status = CASE status WHEN 'new' THEN 'confirmed'"
+            " ELSE 'new' END, updated_at = now() WHERE id = (SELECT id FROM walks_observation"
+            " WHERE status IN ('new', 'confirmed') OFFSET %s LIMIT 1)",
+            [n * 7],
+        )
+
+    def timed(write, triggers: bool, times: int) -> float:
+        spent = []
+        with transaction.atomic(), connection.cursor() as cursor:
+            if not triggers:
+                for name in ("heat_cells_on_insert", "heat_cells_on_update"):
+                    cursor.execute(f"ALTER TABLE walks_observation DISABLE TRIGGER {name}")
+            for n in range(times):
+                start = time.perf_counter()
+                write(cursor, n)
+                spent.append(time.perf_counter() - start)
+            transaction.set_rollback(True)
+        return statistics.median(spent) * 1000
+
+    results = {}
+    for name, write, times in [
+        ("insert_one", insert_one, repeat),
+        ("change_status", change_status, repeat),
+        ("insert_500", insert_many, max(repeat // 5, 3)),
+    ]:
+        # Alternating, so that both see the same load.
+        pairs = [(timed(write, False, times), timed(write, True, times)) for _ in range(2)]
+        results[f"{name}_without_ms"] = min(pair[0] for pair in pairs)
+        results[f"{name}_with_ms"] = min(pair[1] for pair in pairs)
+    return results

@@ -18,8 +18,9 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from analysis import heatmap as heat
 from analysis.heatmap import PUBLIC_MIN_COUNT, heatmap
-from analysis.picture import Period, municipality_picture, resolved_at
+from analysis.picture import Period, municipality_picture, resolved_at, resolved_changes
 from analysis.survey import survey_indicators
 from knowledge.indicators import figures
 from plans import maps
@@ -34,6 +35,7 @@ from walks.filters import apply_filters
 from walks.models import (
     FIXED_STATUSES,
     Observation,
+    ObservationQuerySet,
     SafetyWalk,
     Source,
     Theme,
@@ -81,24 +83,24 @@ def district_features(municipality, picture: dict) -> dict:
     }
 
 
-def theme_heat_maps(municipality, boundary, period: Period) -> list:
+def theme_heat_maps(municipality, boundary, period: Period, sources=None) -> list:
+    """A public heat map per theme, all drawn in one statement from the cells kept on
+    write (analysis.heatmap.theme_heat_maps)."""
     labels = map_labels()
+    themes = list(Theme.objects.order_by("order", "code"))
+    moment = ObservationQuerySet._local_moment
+    every = heat.theme_heat_maps(
+        municipality,
+        [theme.pk for theme in themes],
+        moment(period.start),
+        moment(period.end),
+        cell=PLAN_CELL,
+        min_count=PUBLIC_MIN_COUNT,
+        sources=sources,
+    )
     made = []
-    for theme in Theme.objects.order_by("order", "code"):
-        # The heat-map API's filters, so the two share the pre-aggregate of the same question.
-        filters = {
-            "theme": [theme.code],
-            "observed_after": period.start,
-            "observed_before": period.end,
-        }
-        cells = json.loads(
-            heatmap(
-                apply_filters(public_observations(), filters),
-                municipality,
-                cell=PLAN_CELL,
-                min_count=PUBLIC_MIN_COUNT,
-            )
-        )
+    for theme in themes:
+        cells = json.loads(every[theme.pk])
         title = _("Heat map: %(theme)s") % {"theme": theme.name}
         made.append(
             maps.heat_map(municipality, f"heat-{theme.code}", title, cells, boundary, labels=labels)
@@ -106,9 +108,12 @@ def theme_heat_maps(municipality, boundary, period: Period) -> list:
     return made
 
 
-def survey_map(municipality, boundary, period: Period) -> list:
+def survey_map(municipality, boundary, period: Period, sources=None) -> list:
     """ "Where residents feel unsafe": the heat map of the places residents marked as unsafe
-    in the survey (observations with source survey), when there are any."""
+    in the survey (observations with source survey), when there are any (and the page is
+    not narrowed to other sources)."""
+    if sources and Source.SURVEY not in sources:
+        return []
     filters = {
         "source": [Source.SURVEY],
         "positive": False,
@@ -134,14 +139,17 @@ def last_walk(municipality):
     )
 
 
-def fixed_since(municipality, walk) -> dict:
-    """Public problems resolved since the walk started: counts by theme and the latest."""
+def fixed_since(municipality, walk, observations) -> dict:
+    """Public problems (of `observations`) resolved since the walk started: counts by theme
+    and the latest."""
     if walk is None:
         return {"walk": None, "by_theme": [], "latest": [], "total": 0}
+    # Last resolved at or after the start: resolved at least once since (a few history
+    # rows), which narrows before the last time is looked up.
+    since = resolved_changes().filter(changed_at__gte=walk.starts_at).values("observation")
     fixed = (
-        public_observations()
-        .in_municipality(municipality)
-        .filter(status__in=FIXED_STATUSES)
+        observations.in_municipality(municipality)
+        .filter(status__in=FIXED_STATUSES, pk__in=since)
         .annotate(resolved_at=resolved_at())
         .filter(resolved_at__gte=walk.starts_at)
     )
@@ -181,19 +189,24 @@ def plan_period(plan) -> Period:
     return Period(plan.period_start, end)
 
 
-def plan_figures(plan) -> dict:
+def plan_figures(plan, sources=None) -> dict:
     """The heavy part of the plan page, cached: picture, maps and fixes."""
     period = plan_period(plan)
     return cached(
         "plan-figures",
-        [plan.municipality.pk, period.start, period.end],
-        lambda: compute_figures(plan.municipality, period),
+        [plan.municipality.pk, period.start, period.end, sorted(sources or ())],
+        lambda: compute_figures(plan.municipality, period, sources),
         FIGURES_SECONDS,
     )
 
 
-def compute_figures(municipality, period: Period) -> dict:
-    picture = municipality_picture(public_observations(), municipality, period, suppress_small=True)
+def compute_figures(municipality, period: Period, sources=None) -> dict:
+    """The picture, maps and fixes over the public observations, of `sources` only when
+    given (a list of walks.models.Source values, parsed by the filter vocabulary)."""
+    observations = public_observations()
+    if sources:
+        observations = apply_filters(observations, {"source": sources})
+    picture = municipality_picture(observations, municipality, period, suppress_small=True)
     boundary = boundary_of(municipality)
     labels = map_labels()
     district_map = maps.choropleth(
@@ -209,16 +222,17 @@ def compute_figures(municipality, period: Period) -> dict:
         "picture": picture,
         "maps": [
             district_map,
-            *theme_heat_maps(municipality, boundary, period),
-            *survey_map(municipality, boundary, period),
+            *theme_heat_maps(municipality, boundary, period, sources),
+            *survey_map(municipality, boundary, period, sources),
         ],
-        "fixed": fixed_since(municipality, last_walk(municipality)),
+        "fixed": fixed_since(municipality, last_walk(municipality), observations),
     }
 
 
-def plan_context(plan, *, public: bool = True) -> dict:
+def plan_context(plan, *, public: bool = True, sources=None) -> dict:
     """The plan page: the published content (`public`), or the working copy planners edit,
-    with whether it differs from what is published."""
+    with whether it differs from what is published; its figures narrowed to `sources`
+    when given."""
     content = content_for(plan, public=public)
     municipality = plan.municipality
     actions = count_observations(content.actions, public_observations())
@@ -243,5 +257,8 @@ def plan_context(plan, *, public: bool = True) -> dict:
         "walks": walks.order_by("-starts_at"),
         # The resident survey's section (plans/survey_section.html): public figures only.
         "survey": survey_indicators(municipality, timezone.localdate(), suppress_small=True),
-        **plan_figures(plan),
+        # The sources the figures are narrowed to, by name, or none.
+        "sources": [Source(value).label for value in sources or ()],
+        "source_query": ",".join(sources or ()),
+        **plan_figures(plan, sources),
     }

@@ -10,11 +10,16 @@ request to our own server (no deadlock with one gunicorn worker, no cookies to f
 and folium's maps come out as they are seen on screen.
 
 Chromium runs in a thread of its own: Playwright's sync API must not share a thread with
-a running event loop (the test suite's own browser, an ASGI server).
+a running event loop (the test suite's own browser, an ASGI server). It is started by the
+first print and kept running for the next ones (Printer): a print costs the page's load
+and Chromium's printing, not a browser's start.
 """
 
+import atexit
 import contextlib
 import mimetypes
+import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,42 +98,110 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=str(path), args=CHROMIUM_ARGS)
 
 
-def _render(document_path, html, element_ids, pdf, tile_host) -> Rendered:
-    from playwright.sync_api import Error, sync_playwright
+class Printer:
+    """One Chromium kept running for every print of this process, in a thread of its own
+    (Playwright's sync objects belong to the thread that made them): starting Chromium
+    costs about a second, a print on a running one a fraction of that.
+
+    Each print gets a fresh browser context (nothing carries over from one print to the
+    next) and closes it. A browser found dead (crashed, killed) is started again and the
+    print tried once more; a forked process (a gunicorn worker) starts its own."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.worker = None
+        self.pid = None
+        self.playwright = None
+        self.browser = None
+
+    def submit(self, job, *args):
+        with self.lock:
+            if self.pid != os.getpid():  # a fresh process: nothing of the parent's is usable
+                self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="printer")
+                self.pid, self.playwright, self.browser = os.getpid(), None, None
+            return self.worker.submit(job, *args)
+
+    def running_browser(self):
+        """The browser, started (again) when there is none or it has died."""
+        from playwright.sync_api import sync_playwright
+
+        if self.browser is not None and self.browser.is_connected():
+            return self.browser
+        self.stop()
+        self.playwright = sync_playwright().start()
+        self.browser = launch_chromium(self.playwright)
+        return self.browser
+
+    def stop(self):
+        """Close the browser and Playwright, whatever state they are in."""
+        from playwright.sync_api import Error
+
+        for close in (
+            self.browser and self.browser.close,
+            self.playwright and self.playwright.stop,
+        ):
+            if close:
+                with contextlib.suppress(Error, OSError):
+                    close()
+        self.browser = self.playwright = None
+
+    def print_page(self, *job) -> Rendered:
+        """In the printer's thread: print once, and once more on a new browser if this
+        one turns out dead. `job` is _print's arguments after the browser."""
+        from playwright.sync_api import Error
+
+        try:
+            try:
+                return _print(self.running_browser(), *job)
+            except Error:
+                if self.browser is not None and self.browser.is_connected():
+                    raise
+                return _print(self.running_browser(), *job)
+        except Error as error:
+            raise RenderError(str(error)) from error
+
+
+PRINTER = Printer()
+
+
+@atexit.register
+def _stop_printer():
+    if PRINTER.pid == os.getpid():
+        with contextlib.suppress(Exception):  # the interpreter is going: best effort
+            PRINTER.submit(PRINTER.stop).result(timeout=10)
+
+
+def _print(browser, document_path, html, element_ids, pdf, tile_host) -> Rendered:
+    from playwright.sync_api import Error
 
     result = Rendered()
+    context = browser.new_context(viewport=VIEWPORT)
     try:
-        with sync_playwright() as playwright:
-            browser = launch_chromium(playwright)
-            try:
-                context = browser.new_context(viewport=VIEWPORT)
-                context.route("**/*", _serve(document_path, html, tile_host))
-                page = context.new_page()
-                page.goto(ORIGIN + document_path, wait_until="load")
-                with contextlib.suppress(Error):  # slow tiles: print what has come
-                    page.wait_for_load_state("networkidle", timeout=TILES_TIMEOUT_MS)
-                for element_id in element_ids:
-                    result.pngs[element_id] = page.locator(f"#{element_id}").screenshot()
-                if pdf:
-                    page.emulate_media(media="print")
-                    result.pdf = page.pdf(
-                        format="A4",
-                        print_background=True,
-                        margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"},
-                    )
-            finally:
-                browser.close()
-    except Error as error:
-        raise RenderError(str(error)) from error
+        context.route("**/*", _serve(document_path, html, tile_host))
+        page = context.new_page()
+        page.goto(ORIGIN + document_path, wait_until="load")
+        with contextlib.suppress(Error):  # slow tiles: print what has come
+            page.wait_for_load_state("networkidle", timeout=TILES_TIMEOUT_MS)
+        for element_id in element_ids:
+            result.pngs[element_id] = page.locator(f"#{element_id}").screenshot()
+        if pdf:
+            page.emulate_media(media="print")
+            result.pdf = page.pdf(
+                format="A4",
+                print_background=True,
+                margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"},
+            )
+    finally:
+        with contextlib.suppress(Error):
+            context.close()
     return result
 
 
 def render(document_path: str, html: str, *, element_ids=(), pdf=True) -> Rendered:
-    """Print `html` (served as `document_path`) to PDF and screenshot the elements."""
+    """Print `html` (served as `document_path`) to PDF and screenshot the elements, on the
+    process's running Chromium (Printer)."""
     tile_host = urlsplit(settings.BASEMAP_URL).netloc if settings.PRINT_BASEMAP else None
     if tile_host and "{s}" in tile_host:
         tile_host = None  # subdomain templates: no single host to allow
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(
-            _render, document_path, html, list(element_ids), pdf, tile_host
-        ).result()
+    job = PRINTER.submit(PRINTER.print_page, document_path, html, list(element_ids), pdf, tile_host)
+    return job.result()

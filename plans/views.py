@@ -23,9 +23,14 @@ The PDF and PNGs are printed by Chromium (plans.render) and cached (walks.cache)
 plan's (or walk's) change stamp, per language, until the observations change.
 """
 
-from django.http import Http404, HttpResponse
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from plans import render as printer
 from plans.models import SafetyPlan
@@ -34,6 +39,7 @@ from plans.protocol import protocol_context, protocol_stamp
 from plans.published import latest_revision
 from walks import roles
 from walks.cache import cached
+from walks.filters import FilterError, parse_filter
 from walks.models import SafetyWalk
 from walks.roles import role_in
 
@@ -69,19 +75,51 @@ def reads_published(request, plan) -> bool:
     return wanted or not roles.organises(role_in(request.user, plan.municipality_id))
 
 
+class BadSource(ValueError):
+    """?source= cannot be read or is not the caller's to ask; the message says why."""
+
+
+def sources_asked(request, plan) -> list[str] | None:
+    """The sources the figures are narrowed to (?source=walk,resident, read by the filter
+    vocabulary), or None. Only for those who read the municipality's internal observations,
+    as with the district picture: the public's figures hide small cells over one set of
+    observations, and a narrowed set beside the whole could give a hidden one away."""
+    text = request.GET.get("source")
+    if text is None:
+        return None
+    try:
+        sources = parse_filter("source", text)
+    except FilterError as error:
+        raise BadSource(str(error)) from error
+    if not roles.reads_internal(role_in(request.user, plan.municipality_id)):
+        raise BadSource(_("Only staff, planners and administrators narrow it by source."))
+    return sources
+
+
+def refused(error: BadSource) -> HttpResponse:
+    return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+
+
 def plan_page(request, code):
     plan = plan_for(request, code)
-    context = {**plan_context(plan, public=reads_published(request, plan)), "printing": False}
+    try:
+        sources = sources_asked(request, plan)
+    except BadSource as error:
+        return refused(error)
+    public = reads_published(request, plan)
+    context = {**plan_context(plan, public=public, sources=sources), "printing": False}
     return render(request, "plans/plan.html", context)
 
 
-def printed_plan(request, plan) -> dict:
+def printed_plan(request, plan, sources=None, made=None) -> dict:
     """The plan's PDF and the PNG of each map, printed once per publication (the public)
-    or per change (the working copy)."""
+    or per change (the working copy); a print made now is added to `made`."""
     public = reads_published(request, plan)
 
     def print_plan():
-        context = {**plan_context(plan, public=public), "printing": True}
+        if made is not None:
+            made.append(plan.pk)
+        context = {**plan_context(plan, public=public, sources=sources), "printing": True}
         html = render_to_string("plans/plan.html", context, request=request)
         ids = {fmap.name: fmap.element_id for fmap in context["maps"]}
         result = printer.render(request.path, html, element_ids=ids.values())
@@ -92,7 +130,30 @@ def printed_plan(request, plan) -> dict:
 
     revision = latest_revision(plan) if public else None
     version = f"revision {revision.pk}" if revision else plan.change_stamp()
-    return cached("plan-print", [plan.pk, version], print_plan, PRINT_SECONDS)
+    parts = [plan.pk, version, sorted(sources or ())]
+    return cached("plan-print", parts, print_plan, PRINT_SECONDS)
+
+
+def refresh_prints() -> int:
+    """Print, in every language, the plan each municipality shows the public, unless its
+    print for the observations' current state is cached already; how many were printed.
+    What `manage.py print_plans --every N` runs in the background, so that the first
+    reader after a change finds the print made."""
+    factory = RequestFactory()
+    printed = 0
+    towns = SafetyPlan.objects.published().values_list("municipality__code", flat=True)
+    for code in sorted(set(towns)):
+        plans = SafetyPlan.objects.select_related("municipality").filter(municipality__code=code)
+        plan = plans.published().latest_first().first()
+        for language, _name in settings.LANGUAGES:
+            request = factory.get(f"/plan/{code}/plan.pdf", HTTP_ACCEPT_LANGUAGE=language)
+            request.user = AnonymousUser()
+            with translation.override(language):
+                request.LANGUAGE_CODE = language
+                made = []
+                printed_plan(request, plan, made=made)
+                printed += len(made)
+    return printed
 
 
 def file_name(*parts) -> str:
@@ -101,7 +162,13 @@ def file_name(*parts) -> str:
 
 def plan_pdf(request, code):
     plan = plan_for(request, code)
-    response = HttpResponse(printed_plan(request, plan)["pdf"], content_type="application/pdf")
+    try:
+        sources = sources_asked(request, plan)
+    except BadSource as error:
+        return refused(error)
+    response = HttpResponse(
+        printed_plan(request, plan, sources)["pdf"], content_type="application/pdf"
+    )
     name = file_name("safety-plan", plan.municipality.code, plan.pk)
     response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     return response

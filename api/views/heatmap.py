@@ -13,6 +13,7 @@ from api.permissions import ReadOnly, observations_for, reads_internal_in
 from api.schemas import BAD_REQUEST
 from api.views.common import LyhtyView, geojson_response
 from walks.filters import apply_filters
+from walks.models import Observation
 
 TAG = ["heat map"]
 
@@ -105,8 +106,12 @@ class HeatmapView(LyhtyView):
         query = read_query(request, HeatmapParameters)
         municipality = query["municipality"]
         filters = {k: v for k, v in query.items() if k not in GRID_PARAMETERS}
-        observations = apply_filters(observations_for(request), filters)
         internal = reads_internal_in(request, municipality.pk)
+        # Who reads everything of this municipality reads what Observation.objects.all()
+        # holds there: the heat map's "all" cells, kept current on write, and the same
+        # filtered pre-aggregates for every such reader (analysis.heatmap.query_key).
+        readable = Observation.objects.all() if internal else observations_for(request)
+        observations = apply_filters(readable, filters)
         bbox = query["bbox"].extent if "bbox" in query else None
         try:
             content = heatmap(

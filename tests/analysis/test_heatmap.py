@@ -187,17 +187,16 @@ def test_it_answers_an_empty_collection_outside_the_municipality(municipality, p
     assert cells == {} and collection["type"] == "FeatureCollection"
 
 
-def test_it_answers_a_repeated_view_from_the_pre_aggregate_until_an_observation_changes(
+def test_it_answers_a_kept_pre_aggregate_in_one_statement_current_after_a_change(
     municipality, points
 ):
     def answer():
         return heat.heatmap(Observation.objects.all(), municipality, cell=250)
 
-    first = answer()
     with CaptureQueriesContext(connection) as queries:
-        assert answer() == first
-    [stamp, statement] = [q["sql"] for q in queries.captured_queries]
-    assert "max(updated_at)" in stamp
+        first = answer()
+    # "all" is kept current on write (geo migration 0004): no stamp, no build.
+    [statement] = [q["sql"] for q in queries.captured_queries]
     assert "geo_heatcell" in statement and "ST_Transform(o.geom" not in statement
     points[0].severity = 5 if points[0].severity != 5 else 1
     points[0].save()
@@ -219,8 +218,10 @@ def test_it_pans_in_two_queries_without_transforming_a_point(municipality, point
     with CaptureQueriesContext(connection) as queries:
         panned = view((26.92, 60.44, 26.95, 60.46))
 
-    # The stamp, and one statement summing 50 m cells for the whole new view.
-    [_stamp, statement] = [q["sql"] for q in queries.captured_queries]
+    # The stamp (a filtered pre-aggregate's; "all" is kept on write), and one statement
+    # summing 50 m cells for the whole new view.
+    *stamp, statement = [q["sql"] for q in queries.captured_queries]
+    assert len(stamp) == (1 if filtered else 0)
     assert "geo_heatcell" in statement and "ST_Transform(o.geom" not in statement
     everything, _collection = cells_of(binned(rows, municipality, 50))
     cells, _collection = cells_of(panned)
@@ -376,13 +377,15 @@ def test_it_rebuilds_the_pre_aggregate_when_observations_change(municipality, mi
 
 
 def test_it_rebuilds_a_forgotten_pre_aggregate(municipality, points):
-    rows = Observation.objects.all()
+    rows = Observation.objects.filter(severity__gte=1)
     first = heat.heatmap(rows, municipality, cell=500)
     heat.forget_heat_cells(municipality)
-    assert pre_aggregated(municipality, "all") == (0, 0)
+    assert pre_aggregated(municipality, heat.query_key(rows)) == (0, 0)
+    # The ones kept on write are not forgotten.
+    assert pre_aggregated(municipality, "all")[1] == len(points)
 
     assert heat.heatmap(rows, municipality, cell=500) == first
-    assert pre_aggregated(municipality, "all")[1] == len(points)
+    assert pre_aggregated(municipality, heat.query_key(rows))[1] == rows.count()
 
 
 def test_it_keeps_only_the_most_recent_filtered_pre_aggregates(municipality, points, monkeypatch):
@@ -394,21 +397,21 @@ def test_it_keeps_only_the_most_recent_filtered_pre_aggregates(municipality, poi
     for rows in filtered:
         heat.heatmap(rows, municipality, cell=250)
         assert heat.query_key(rows) in kept(municipality)
-    assert len(kept(municipality)) == 1 + 3
-    assert "all" in kept(municipality)
+    assert len(kept(municipality)) == 3
 
     # Outdated ones go when the next is built.
     points[0].severity = 5 if points[0].severity != 5 else 1
     points[0].save()
     heat.heatmap(filtered[0], municipality, cell=250)
 
-    assert kept(municipality) == {"all", heat.query_key(filtered[0])}
+    assert kept(municipality) == {heat.query_key(filtered[0])}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT DISTINCT query_key FROM geo_heatcell WHERE municipality_id = %s",
             [municipality.pk],
         )
-        assert {key for (key,) in cursor.fetchall()} == kept(municipality)
+        found = {key for (key,) in cursor.fetchall()}
+        assert found == kept(municipality) | set(heat.KEPT_ON_WRITE)
 
 
 def test_it_builds_once_when_requests_ask_at_the_same_time(seeded_taxonomy, municipality, points):
@@ -417,25 +420,22 @@ def test_it_builds_once_when_requests_ask_at_the_same_time(seeded_taxonomy, muni
     from django.db import connections
 
     barrier = threading.Barrier(3)
+    # A filtered pre-aggregate: "all" is kept on write and never built.
+    rows = Observation.objects.filter(severity__gte=1)
 
     def ask(_n):
         try:
             barrier.wait()
-            return heat.heatmap(Observation.objects.all(), municipality, cell=100)
+            return heat.heatmap(rows, municipality, cell=100)
         finally:
             connections.close_all()
 
     with ThreadPoolExecutor(3) as pool:
         answers = list(pool.map(ask, range(3)))
 
-    assert (
-        answers[0]
-        == answers[1]
-        == answers[2]
-        == binned(Observation.objects.all(), municipality, 100)
-    )
-    assert pre_aggregated(municipality, "all")[1] == len(points)
-    assert kept(municipality) == {"all"}
+    assert answers[0] == answers[1] == answers[2] == binned(rows, municipality, 100)
+    assert pre_aggregated(municipality, heat.query_key(rows))[1] == rows.count()
+    assert kept(municipality) == {heat.query_key(rows)}
 
 
 @pytest.mark.parametrize("cell", [100, 250])

@@ -119,6 +119,19 @@ def test_it_keeps_each_role_s_cells_apart(public, planner, cells):
     assert counts(planner.get(URL, {"municipality": "285", "cell": 250})) == [2, 3]
 
 
+def test_a_planner_reads_the_cells_kept_on_write_without_a_build(planner, make_observation, cells):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_observation(at=LONELY, visibility=Visibility.INTERNAL)
+    with CaptureQueriesContext(connection) as queries:
+        assert counts(planner.get(URL, {"municipality": "285", "cell": 250})) == [3, 3]
+    # Everything of the town is "all" there (analysis.heatmap.KEPT_ON_WRITE): summed, not built.
+    statements = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "h.query_key = 'all'" in statements
+    assert "CREATE TEMPORARY TABLE heat_build" not in statements
+
+
 def test_it_counts_for_a_participant_the_public_s_and_their_own(
     public, participant, make_observation, cells
 ):
