@@ -6,8 +6,11 @@ the local year they were observed (walks/filters.py applied as on every other su
 duplicates and rejected ones left out, as the district picture does); the fixed share is
 the per cent of a theme's observations of the year whose first move to a fixed status came
 within N days; an area statistic sums its districts' figures; a hand-entered indicator is
-its IndicatorValue rows. Count series are 0, not missing, in the years between the first and
-the last of the data they count from (a district with no accidents in 2013 had 0).
+its IndicatorValue rows. A survey indicator is the mean answer of each year's resident
+survey, worked out where the survey results are (analysis.indicators: the layer above this
+one, whose suppression of small areas it keeps). Count series are 0, not missing, in the
+years between the first and the last of the data they count from (a district with no
+accidents in 2013 had 0).
 """
 
 from dataclasses import dataclass
@@ -16,6 +19,7 @@ from datetime import timedelta
 from django.db.models import Count, Exists, ExpressionWrapper, OuterRef, Q, Sum
 from django.db.models import DateTimeField as DateTimeOutput
 from django.db.models.functions import ExtractYear
+from django.utils.module_loading import import_string
 
 from knowledge.models import AreaStatistic, Incident, Indicator, IndicatorKind
 from walks.filters import apply_filters
@@ -101,6 +105,8 @@ SERIES = {
     IndicatorKind.AREA_STATISTIC: _area_statistic,
     IndicatorKind.MANUAL: _manual,
 }
+# Kinds computed in a higher layer, named by path (this layer may not import it).
+SERIES_ABOVE = {IndicatorKind.SURVEY: "analysis.indicators.survey_series"}
 
 
 def series(indicator: Indicator, observations=None) -> dict[int, float]:
@@ -108,7 +114,8 @@ def series(indicator: Indicator, observations=None) -> dict[int, float]:
     (a public page: Observation.objects.readable_by(None)); by default all of them."""
     if observations is None:
         observations = Observation.objects.all()
-    return dict(sorted(SERIES[indicator.kind](indicator, observations).items()))
+    compute = SERIES.get(indicator.kind) or import_string(SERIES_ABOVE[indicator.kind])
+    return dict(sorted(compute(indicator, observations).items()))
 
 
 @dataclass(frozen=True)
