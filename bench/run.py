@@ -6,7 +6,8 @@ ogr2ogr in the same run on the same data, so the budgets in the issues hold on a
 machine. The data: the demo municipality plus generated observations up to one million,
 in a database of its own (`lyhty_bench` on the same server), made once and reused.
 
-    .venv/bin/python -m bench.run [--only list,bulk,export,heatmap,map,logger,ogc,knowledge] [--repeat N]
+    .venv/bin/python -m bench.run [--only list,bulk,export,heatmap,map,logger,ogc,knowledge]
+        [--repeat N]
 """
 
 import argparse
@@ -325,9 +326,7 @@ def machine() -> str:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "--only", default="list,bulk,export,heatmap,map,plan,logger,ogc,knowledge"
-    )
+    parser.add_argument("--only", default="list,bulk,export,heatmap,map,plan,logger,ogc,knowledge")
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     wanted = set(args.only.split(","))
