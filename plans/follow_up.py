@@ -17,13 +17,15 @@ the year.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from analysis.picture import resolved_at
 from knowledge.indicators import series
+from knowledge.models import AreaStatistic, Incident, Indicator, IndicatorValue
 from plans.models import ActionStatus
 from plans.published import content_for
+from surveys.models import Response
 from walks.models import FIXED_STATUSES, Observation, ObservationQuerySet, SafetyWalk, Theme
 
 OPEN_ACTIONS = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
@@ -213,6 +215,24 @@ def fixed_in(municipality, year: Year, observations) -> dict:
     )
     by_theme = [(themes[row["category__theme"]], row["n"]) for row in rows]
     return {"by_theme": by_theme, "total": sum(n for _name, n in by_theme)}
+
+
+def knowledge_stamp(municipality) -> str:
+    """Changes when what the indicators count besides the observations changes (incidents,
+    area statistics, hand-entered values, indicators, survey answers): the printed report
+    is cached under it as well as under the observations' stamp (walks.cache). An edited
+    indicator definition keeps its id: that change is seen when the print cache expires."""
+    parts = []
+    for rows in (
+        Incident.objects.in_municipality(municipality),
+        AreaStatistic.objects.in_municipality(municipality),
+        IndicatorValue.objects.filter(indicator__municipality=municipality),
+        Indicator.objects.filter(municipality=municipality),
+        Response.objects.filter(survey__municipality=municipality),
+    ):
+        found = rows.order_by().aggregate(n=Count("pk"), last=Max("pk"))
+        parts.append(f"{found['n']}/{found['last']}")
+    return "|".join(parts)
 
 
 def follow_up_context(plan, year: int, *, today: datetime.date | None = None) -> dict:

@@ -31,7 +31,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 
 from plans import render as printer
-from plans.follow_up import follow_up_context
+from plans.follow_up import follow_up_context, knowledge_stamp
 from plans.models import SafetyPlan
 from plans.page import plan_context
 from plans.protocol import protocol_context, protocol_stamp
@@ -183,7 +183,8 @@ def follow_up_pdf(request, code, year):
 
     revision = latest_revision(plan)
     version = f"revision {revision.pk}" if revision else plan.change_stamp()
-    pdf = cached("follow-up-print", [plan.pk, year, version], print_report, PRINT_SECONDS)
+    parts = [plan.pk, year, version, knowledge_stamp(plan.municipality)]
+    pdf = cached("follow-up-print", parts, print_report, PRINT_SECONDS)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = file_name("follow-up", plan.municipality.code, plan.pk, year)
     response["Content-Disposition"] = f'inline; filename="{name}.pdf"'

@@ -15,8 +15,8 @@ from django.contrib.gis.geos import Point
 from django.test import Client
 from django.utils import timezone, translation
 
-from knowledge.models import Indicator
-from plans.follow_up import chart, follow_up_context
+from knowledge.models import AreaStatistic, Incident, Indicator
+from plans.follow_up import chart, follow_up_context, knowledge_stamp
 from plans.models import ActionStatus
 from tests.conftest import WEST
 from tests.frontend.conftest import screenshot
@@ -102,6 +102,21 @@ def test_an_overdue_action_counts_as_delayed(municipality):
         late.pk,
         plan.actions.get(status=ActionStatus.DELAYED).pk,
     }
+
+
+@pytest.mark.django_db
+def test_the_print_is_made_again_when_the_knowledge_base_changes(municipality):
+    before = knowledge_stamp(municipality)
+    Incident.objects.create(
+        municipality=municipality, kind="crime", source="poliisi", year=2024,
+        geom=Point(*WEST, srid=4326),
+    )  # fmt: skip
+    after = knowledge_stamp(municipality)
+    AreaStatistic.objects.create(
+        district=municipality.districts.first(), name="population", year=2024, value=1
+    )
+
+    assert len({before, after, knowledge_stamp(municipality)}) == 3
 
 
 def test_the_chart_puts_the_highest_value_at_the_top():
