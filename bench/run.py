@@ -6,8 +6,8 @@ ogr2ogr in the same run on the same data, so the budgets in the issues hold on a
 machine. The data: the demo municipality plus generated observations up to one million,
 in a database of its own (`lyhty_bench` on the same server), made once and reused.
 
-    .venv/bin/python -m bench.run [--only list,bulk,single,export,heatmap,map,logger,ogc]
-                                  [--repeat N]
+    .venv/bin/python -m bench.run [--only list,bulk,single,export,heatmap,map,logger,ogc,
+                                   knowledge] [--repeat N]
 """
 
 import argparse
@@ -339,7 +339,9 @@ def machine() -> str:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", default="list,bulk,single,export,heatmap,map,plan,logger,ogc")
+    parser.add_argument(
+        "--only", default="list,bulk,single,export,heatmap,map,plan,logger,ogc,knowledge"
+    )
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     wanted = set(args.only.split(","))
@@ -463,6 +465,10 @@ def main():
         from bench.ogc import bench_ogc, report
 
         lines.extend(report(bench_ogc(sys.modules[__name__], args.repeat)))
+    if "knowledge" in wanted:
+        from bench.knowledge import report
+
+        lines.extend(report(args.repeat))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n")
     say("\n".join(["", *lines, "", f"(written to {RESULTS.relative_to(ROOT)})"]))

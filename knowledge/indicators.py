@@ -6,20 +6,33 @@ the local year they were observed (walks/filters.py applied as on every other su
 duplicates and rejected ones left out, as the district picture does); the fixed share is
 the per cent of a theme's observations of the year whose first move to a fixed status came
 within N days; an area statistic sums its districts' figures; a hand-entered indicator is
-its IndicatorValue rows. Count series are 0, not missing, in the years between the first and
-the last of the data they count from (a district with no accidents in 2013 had 0).
+its IndicatorValue rows. A survey indicator is the mean answer of each year's resident
+survey, worked out where the survey results are (analysis.indicators: the layer above this
+one, whose suppression of small areas it keeps). Count series are 0, not missing, in the
+years between the first and the last of the data they count from (a district with no
+accidents in 2013 had 0).
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Exists, ExpressionWrapper, OuterRef, Q, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.db.models import DateTimeField as DateTimeOutput
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from knowledge.models import AreaStatistic, Incident, Indicator, IndicatorKind
 from walks.filters import apply_filters
-from walks.models import FIXED_STATUSES, Observation, Status, StatusChange
+from walks.models import FIXED_STATUSES, Category, Observation, Status, StatusChange
 
 NOT_COUNTED = (Status.DUPLICATE, Status.REJECTED)
 
@@ -33,14 +46,16 @@ def _filled(values: dict[int, float], years) -> dict[int, float]:
 
 
 def _incidents(indicator, observations):
+    """One pass: every year of the kind (and source) in the municipality, summing only the
+    district's incidents when the indicator has one (0 in the years it had none)."""
     rows = Incident.objects.in_municipality(indicator.municipality).of_kind(indicator.incident_kind)
     if indicator.source:
         rows = rows.from_source(indicator.source)
-    years = rows.values_list("year", flat=True).distinct()
-    if indicator.district_id:
-        rows = rows.in_district(indicator.district_id)
-    counted = rows.values("year").annotate(total=Sum("count")).values_list("year", "total")
-    return _filled(dict(counted), years)
+    inside = Q(district=indicator.district_id) if indicator.district_id else Q()
+    total = Coalesce(Sum("count", filter=inside), 0)
+    counted = rows.order_by().values("year").annotate(total=total)
+    values = dict(counted.values_list("year", "total"))
+    return _filled(values, values)
 
 
 def _observations(indicator, observations):
@@ -53,12 +68,32 @@ def _observations(indicator, observations):
     return rows if not indicator.district_id else rows.in_district(indicator.district_id)
 
 
+def _observed_years(indicator, observations) -> list[int]:
+    """The local years of the first and the last observation counted from (none: []).
+
+    One probe per category of the index on (category, observed_at), oldest and newest
+    first, instead of a pass over every observation: at a million rows the pass costs as
+    much again as the count itself (bench/knowledge.py).
+    """
+    rows = _observations(indicator, observations).filter(category=OuterRef("pk"))
+
+    def edge(order):
+        return Subquery(rows.order_by(order).values("observed_at")[:1])
+
+    per_category = Category.objects.order_by().annotate(
+        first=edge("observed_at"), last=edge("-observed_at")
+    )
+    moments = [m for pair in per_category.values_list("first", "last") for m in pair if m]
+    if not moments:
+        return []
+    return [timezone.localtime(moment).year for moment in (min(moments), max(moments))]
+
+
 def _observation_counts(indicator, observations):
-    everything = _observations(indicator, observations)
-    years = everything.values_list("observed_year", flat=True).distinct()
-    rows = apply_filters(everything, indicator.parsed_filters())
+    rows = apply_filters(_observations(indicator, observations), indicator.parsed_filters())
     counted = rows.order_by().values("observed_year").annotate(n=Count("pk"))
-    return _filled(dict(counted.values_list("observed_year", "n")), years)
+    values = dict(counted.values_list("observed_year", "n"))
+    return _filled(values, [*values, *_observed_years(indicator, observations)])
 
 
 def _fixed_share(indicator, observations):
@@ -101,6 +136,8 @@ SERIES = {
     IndicatorKind.AREA_STATISTIC: _area_statistic,
     IndicatorKind.MANUAL: _manual,
 }
+# Kinds computed in a higher layer, named by path (this layer may not import it).
+SERIES_ABOVE = {IndicatorKind.SURVEY: "analysis.indicators.survey_series"}
 
 
 def series(indicator: Indicator, observations=None) -> dict[int, float]:
@@ -108,7 +145,8 @@ def series(indicator: Indicator, observations=None) -> dict[int, float]:
     (a public page: Observation.objects.readable_by(None)); by default all of them."""
     if observations is None:
         observations = Observation.objects.all()
-    return dict(sorted(SERIES[indicator.kind](indicator, observations).items()))
+    compute = SERIES.get(indicator.kind) or import_string(SERIES_ABOVE[indicator.kind])
+    return dict(sorted(compute(indicator, observations).items()))
 
 
 @dataclass(frozen=True)

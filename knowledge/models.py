@@ -146,11 +146,19 @@ class AreaStatistic(models.Model):
         return f"{self.district} {self.name} {self.year}: {self.value:g}"
 
 
+class SurveyMeasure(models.TextChoices):
+    """The survey's perceived-safety questions (surveys.models.QuestionKind's scale kinds)."""
+
+    SAFETY_DAY = "safety_day", _("perceived safety by day (1–5)")
+    SAFETY_DARK = "safety_dark", _("perceived safety after dark (1–5)")
+
+
 class IndicatorKind(models.TextChoices):
     INCIDENTS = "incidents", _("incidents of a kind per year")
     OBSERVATIONS = "observations", _("observations matching filters per year")
     FIXED_SHARE = "fixed_share", _("share of a theme's observations fixed within N days (%)")
     AREA_STATISTIC = "area_statistic", _("area statistic")
+    SURVEY = "survey", _("mean perceived safety in the resident survey")
     MANUAL = "manual", _("entered by hand")
 
 
@@ -160,8 +168,10 @@ class Indicator(models.Model):
 
     Which fields count depends on the kind: incidents use incident_kind (and source, if
     only one source counts); observations the filters (walks/filters.py names and their
-    query-string text); fixed_share the theme and days; area_statistic the statistic.
-    The district narrows any of them; empty, the whole municipality.
+    query-string text); fixed_share the theme and days; area_statistic the statistic;
+    survey the survey measure (the mean answer of each year's survey, the district being
+    the respondents' district of residence). The district narrows any of them; empty, the
+    whole municipality.
     """
 
     municipality = models.ForeignKey(
@@ -198,6 +208,9 @@ class Indicator(models.Model):
     )  # fmt: skip
     days = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
     statistic = models.CharField(_("statistic"), max_length=100, blank=True)
+    survey_measure = models.CharField(
+        _("survey question"), max_length=20, choices=SurveyMeasure.choices, blank=True
+    )
     source = models.CharField(
         _("source"),
         max_length=200,
@@ -228,6 +241,11 @@ class Indicator(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind=IndicatorKind.AREA_STATISTIC) | ~Q(statistic=""),
                 name="indicator_area_statistic_named",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=IndicatorKind.SURVEY)
+                | Q(survey_measure__in=SurveyMeasure.values),
+                name="indicator_survey_has_measure",
             ),
             models.CheckConstraint(
                 condition=~Q(kind=IndicatorKind.MANUAL) | ~Q(source=""),

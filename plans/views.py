@@ -19,6 +19,9 @@ Who sees what:
   everyone but planners and administrators, who see the working copy with a note when it
   differs from what is published; `?version=published` shows them the public's version.
 
+The annual follow-up report (`/plan/<code>/follow-up/<year>/`, plans.follow_up) is read
+like the plan page, always from the published content; its PDF is printed the same way.
+
 The PDF and PNGs are printed by Chromium (plans.render) and cached (walks.cache) under the
 plan's (or walk's) change stamp, per language, until the observations change.
 """
@@ -33,6 +36,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from plans import render as printer
+from plans.follow_up import follow_up_context, knowledge_stamp
 from plans.models import SafetyPlan
 from plans.page import plan_context
 from plans.protocol import protocol_context, protocol_stamp
@@ -216,4 +220,39 @@ def protocol_pdf(request, walk_id):
     pdf = cached("protocol-print", parts, print_protocol, PRINT_SECONDS)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="walk-protocol-{walk.pk}.pdf"'
+    return response
+
+
+# --- the annual follow-up report -----------------------------------------------------------
+
+
+def follow_up_plan(request, code, year) -> SafetyPlan:
+    """The plan shown at /plan/<code>/ (or ?plan=), when the year is in its council term."""
+    plan = plan_for(request, code)
+    if year not in plan.years():
+        raise Http404
+    return plan
+
+
+def follow_up_page(request, code, year):
+    plan = follow_up_plan(request, code, year)
+    context = {**follow_up_context(plan, year), "printing": False}
+    return render(request, "plans/follow_up.html", context)
+
+
+def follow_up_pdf(request, code, year):
+    plan = follow_up_plan(request, code, year)
+
+    def print_report():
+        context = {**follow_up_context(plan, year), "printing": True}
+        html = render_to_string("plans/follow_up.html", context, request=request)
+        return printer.render(request.path, html).pdf
+
+    revision = latest_revision(plan)
+    version = f"revision {revision.pk}" if revision else plan.change_stamp()
+    parts = [plan.pk, year, version, knowledge_stamp(plan.municipality)]
+    pdf = cached("follow-up-print", parts, print_report, PRINT_SECONDS)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = file_name("follow-up", plan.municipality.code, plan.pk, year)
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     return response

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from analysis.incidents import district_incidents, incident_picture
 from analysis.picture import (
     K_ANONYMITY,
     MISSING_SEVERITY_WEIGHT,
@@ -223,6 +224,15 @@ SURVEY = {
     "Areas with fewer than k_anonymity respondents, and any that would give one away, are "
     "suppressed for everyone but planners and administrators. Null without a survey.",
 }
+INCIDENTS = {
+    "type": "object",
+    "description": "The knowledge base's incidents (traffic accidents, crimes, rescue "
+    "call-outs): per kind, the latest year with data up to the period's end, each area's "
+    "count and the year before's, the population of that year (area statistic "
+    "'population') and the rate per 1,000 residents (null without it). Areas with fewer "
+    "than k_anonymity incidents, and any that would give one away, are suppressed for the "
+    "public. A district's picture has its own row of each kind as `district`.",
+}
 DISTRICT_PICTURE = OpenApiResponse(
     {
         "type": "object",
@@ -233,6 +243,7 @@ DISTRICT_PICTURE = OpenApiResponse(
             "themes": AREA["properties"]["themes"],
             "total": CELL,
             "survey": SURVEY,
+            "incidents": INCIDENTS,
         },
     },
     description="A row per theme and the district's total.",
@@ -255,6 +266,7 @@ MUNICIPALITY_PICTURE = OpenApiResponse(
             "outside_districts": AREA,
             "municipality_total": AREA,
             "survey": SURVEY,
+            "incidents": INCIDENTS,
         },
     },
     description="Every district, the observations outside every district, and the whole.",
@@ -316,7 +328,14 @@ def picture_response(request, compute, place, **extra):
         ),
         PICTURE_SECONDS,
     )
-    return Response({**about(request, period, internal), **extra, **picture})
+    incidents = incident_picture(
+        getattr(place, "municipality", place), period, suppress_small=not internal
+    )
+    if isinstance(place, District):
+        incidents = district_incidents(incidents, place.pk)
+    return Response(
+        {**about(request, period, internal), **extra, **picture, "incidents": incidents}
+    )
 
 
 class DistrictPicture(LyhtyView):

@@ -123,6 +123,22 @@ def test_an_observation_indicator_equals_a_count_in_python(municipality, finding
     assert series(lights) == {years[0]: 3, years[1]: 2, years[2]: 3}
 
 
+def test_an_observation_series_is_0_in_the_years_of_other_observations(municipality, findings):
+    """The only pothole is of the middle year: the years before and after, which have other
+    observations, are 0 (their first and last are found per category, from the index)."""
+    years, made = findings
+    potholes = Indicator.objects.create(
+        municipality=municipality,
+        name="Road condition",
+        kind="observations",
+        filters={"theme": "road_condition"},
+    )
+    expected = Counter(y for c, _at, y, _d, f in made if c == "pothole")
+
+    assert series(potholes) == {year: expected[year] for year in years}
+    assert series(potholes) == {years[0]: 0, years[1]: 1, years[2]: 0}
+
+
 def test_a_fixed_share_indicator_equals_a_count_in_python(municipality, findings):
     years, made = findings
     fixed_in_30 = Indicator.objects.create(

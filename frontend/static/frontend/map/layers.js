@@ -146,12 +146,12 @@ export async function loadObservations(signal, mine) {
 
 // --- legends -----------------------------------------------------------------------------
 
-function colourClass(value, max, palette) {
+export function colourClass(value, max, palette) {
   if (value === null || value === undefined || !max) return null;
   return palette[Math.min(palette.length - 1, Math.floor((value / max) * palette.length))];
 }
 
-function legendScale(element, title, max, palette, digits) {
+export function legendScale(element, title, max, palette, digits) {
   element.hidden = false;
   element.replaceChildren(textNode("p", title, "legend-title"));
   const list = document.createElement("ul");
