@@ -6,7 +6,7 @@ ogr2ogr in the same run on the same data, so the budgets in the issues hold on a
 machine. The data: the demo municipality plus generated observations up to one million,
 in a database of its own (`lyhty_bench` on the same server), made once and reused.
 
-    .venv/bin/python -m bench.run [--only list,bulk,export,heatmap,map,logger,ogc] [--repeat N]
+    .venv/bin/python -m bench.run [--only list,bulk,export,heatmap,map,logger,ogc,…] [--repeat N]
 """
 
 import argparse
@@ -325,7 +325,9 @@ def machine() -> str:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", default="list,bulk,export,heatmap,map,plan,logger,ogc")
+    parser.add_argument(
+        "--only", default="list,bulk,export,heatmap,map,plan,logger,ogc,public_map,survey"
+    )
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     wanted = set(args.only.split(","))
@@ -411,6 +413,14 @@ def main():
         from bench.ogc import bench_ogc, report
 
         lines.extend(report(bench_ogc(http, Server, args.repeat)))
+    if "public_map" in wanted:
+        from bench.public_map import bench_public_map, report
+
+        lines.extend(report(bench_public_map(Server, PORT)))
+    if "survey" in wanted:
+        from bench.survey import bench_survey, report
+
+        lines.extend(report(bench_survey(args.repeat)))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n")
     say("\n".join(["", *lines, "", f"(written to {RESULTS.relative_to(ROOT)})"]))
