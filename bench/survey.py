@@ -10,7 +10,8 @@ database holds the same answers: a district of residence for 90 % (10 % say none
 perceived-safety questions (1–5, leaning to the safe side by day), an age group, the
 multiple choice of what makes one feel unsafe (each reason about one in three), the single
 choice of avoiding the evening, and for 40 % one or two unsafe places on the map with a
-reason. Map answers are not made observations (the bench's observations stay as they are).
+reason. Map answers are not made observations (the bench's observations stay as they are), and it is
+dated 2100, so the picture and the plan do not show it.
 
 Lyhty: analysis.survey.survey_results(survey), in-process, as the results API and the plan
 page call it (small areas hidden). Raw: RAW_RESULTS, one statement giving the same figures
@@ -31,6 +32,9 @@ from django.db import connection, transaction
 SLUG = "bench-50k"
 RESPONSES = 50_000
 SEED = 0.2026
+# Far ahead, so that it never is the demo's latest survey (analysis.survey.latest_surveys):
+# the district picture and the plan that other benches measure stay as they were.
+OPENS_ON, CLOSES_ON = date(2100, 1, 1), date(2100, 2, 28)
 
 # Everything in one transaction after setseed(): the same rows every time.
 GENERATE = """
@@ -155,6 +159,7 @@ def bench_survey_data():
     from surveys.models import Survey
     from surveys.template import from_template
 
+    Survey.objects.filter(slug=SLUG).update(opens_on=OPENS_ON, closes_on=CLOSES_ON)
     survey = Survey.objects.filter(slug=SLUG).first()
     if survey is not None and survey.responses.count() == RESPONSES:
         return survey
@@ -165,8 +170,8 @@ def bench_survey_data():
         survey = from_template(
             demo,
             SLUG,
-            date(2026, 1, 1),
-            date(2026, 2, 28),
+            OPENS_ON,
+            CLOSES_ON,
             map_answers_to_observations=False,
         )
         x0, y0, x1, y1 = demo.geom.extent
