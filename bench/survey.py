@@ -14,11 +14,12 @@ reason. Map answers are not made observations (the bench's observations stay as 
 dated 2100, so the picture and the plan do not show it.
 
 Lyhty: analysis.survey.survey_results(survey), in-process, as the results API and the plan
-page call it (small areas hidden). Raw: RAW_RESULTS, one statement giving the same figures
-per district, for the respondents who named none and for the whole: respondents, the
-scale questions' n, mean and 95 % interval (t by the Cornish–Fisher expansion, as
-analysis.survey above 30 degrees of freedom), each option's count and share of those who
-answered the question, and the reasons given for places. The two are checked to agree
+page call it (small areas hidden), computed: the cache is emptied before each run (asked
+again, the sums come from the cache: a second figure). Raw: RAW_RESULTS, one statement
+giving the same figures per district, for the respondents who named none and for the
+whole: respondents, the scale questions' n, mean and 95 % interval (t by the Cornish–Fisher
+expansion, as analysis.survey above 30 degrees of freedom), each option's count and share
+of those who answered the question, and the reasons given for places. The two are checked to agree
 before they are timed.
 """
 
@@ -27,6 +28,7 @@ import statistics
 import time
 from datetime import date
 
+from django.core.cache import cache
 from django.db import connection, transaction
 
 SLUG = "bench-50k"
@@ -255,9 +257,10 @@ def bench_survey(repeat: int) -> dict:
         return raw_results(survey)
 
     lyhty(), raw()  # warm: plans cached, pages in memory
-    lyhty_times, raw_times = [], []
+    lyhty_times, raw_times, kept_times = [], [], []
     for _ in range(repeat):  # interleaved, so both see the same load
-        for function, times in ((lyhty, lyhty_times), (raw, raw_times)):
+        cache.clear()  # computed, not the sums kept from the run before (analysis.survey)
+        for function, times in ((lyhty, lyhty_times), (raw, raw_times), (lyhty, kept_times)):
             start = time.perf_counter()
             function()
             times.append(time.perf_counter() - start)
@@ -279,6 +282,7 @@ def bench_survey(repeat: int) -> dict:
         "lyhty_ms": statistics.median(lyhty_times) * 1000,
         "raw_ms": statistics.median(raw_times) * 1000,
         "ratio": statistics.median(lyhty_times) / statistics.median(raw_times),
+        "kept_ms": statistics.median(kept_times) * 1000,
         "repeat": repeat,
     }
 
@@ -289,5 +293,7 @@ def report(r: dict) -> list[str]:
         f"{r['places']:,} places), per district and whole, small areas hidden, in-process "
         f"(median of {r['repeat']}; {r['checked']} figures checked against the raw) | "
         f"{r['lyhty_ms']:.0f} ms | {r['raw_ms']:.0f} ms (one statement) | "
-        f"{r['ratio']:.2f}× | ≤ 1.5× |"
+        f"{r['ratio']:.2f}× | ≤ 1.5× |",
+        f"| the same results asked again (the sums kept in the cache until a response comes) "
+        f"| {r['kept_ms']:.0f} ms | | | |",
     ]
