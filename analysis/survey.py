@@ -26,7 +26,8 @@ can be worked out as the whole minus the others.
 import math
 from collections import defaultdict
 
-from django.db.models import Count, F, Sum
+from django.core.cache import cache
+from django.db.models import Count, F, Max, Sum
 
 from analysis.picture import OUTSIDE, WHOLE, complementary_suppression, district_info
 from surveys.models import CHOICE_KINDS, SCALE_KINDS, Answer, Place, Response, Survey
@@ -34,6 +35,10 @@ from surveys.models import CHOICE_KINDS, SCALE_KINDS, Answer, Place, Response, S
 # Areas with fewer respondents than this are hidden from the public.
 K_SURVEY = 5
 TOP_REASONS = 5
+# How long a survey's sums stay in the cache. A response added or deleted is seen at once
+# (the key holds the responses' count and last id); responses are never changed, so only
+# deleting a question or option in the admin can leave the sums stale, this long at most.
+SUMS_SECONDS = 10 * 60
 
 # Student's t, 0.975 quantile, for 1–30 degrees of freedom (any statistics table).
 _T_975 = (
@@ -141,6 +146,29 @@ def survey_sums(survey: Survey) -> dict:
     return sums
 
 
+def kept_sums(survey: Survey) -> dict:
+    """survey_sums, from Django's cache while the survey's responses stay the same: the
+    district picture asks for the latest two surveys' on every request, and 50,000 answers
+    take a second (docs/benchmarks.md)."""
+    responses = Response.objects.filter(survey=survey).aggregate(n=Count("pk"), last=Max("pk"))
+    key = ":".join(
+        str(part)
+        for part in ("survey-sums", survey.pk, survey.created_at.timestamp(), *responses.values())
+    )
+    sums = cache.get(key)
+    if sums is None:
+        # Plain dicts: the defaultdicts' factories do not pickle.
+        sums = {
+            area: {
+                name: dict(value) if isinstance(value, dict) else value
+                for name, value in parts.items()
+            }
+            for area, parts in survey_sums(survey).items()
+        }
+        cache.set(key, sums, SUMS_SECONDS)
+    return sums
+
+
 def figures(sums: dict | None, questions: list, *, suppressed: bool) -> dict:
     if suppressed:
         return {
@@ -206,7 +234,7 @@ def survey_results(survey: Survey, *, suppress_small: bool = True) -> dict:
     questions = list(survey.questions.prefetch_related("options"))
     districts = list(survey.municipality.districts.order_by("code", "name", "pk"))
     areas = [district.pk for district in districts] + [OUTSIDE]
-    sums = survey_sums(survey)
+    sums = kept_sums(survey)
     hidden = hidden_areas(sums, areas) if suppress_small else set()
 
     def of(key):

@@ -7,7 +7,7 @@ machine. The data: the demo municipality plus generated observations up to one m
 in a database of its own (`lyhty_bench` on the same server), made once and reused.
 
     .venv/bin/python -m bench.run [--only list,bulk,single,export,heatmap,map,logger,ogc,
-                                   knowledge] [--repeat N]
+                                   knowledge,public_map,survey] [--repeat N]
 """
 
 import argparse
@@ -340,7 +340,8 @@ def machine() -> str:
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--only", default="list,bulk,single,export,heatmap,map,plan,logger,ogc,knowledge"
+        "--only",
+        default="list,bulk,single,export,heatmap,map,plan,logger,ogc,knowledge,public_map,survey",
     )
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
@@ -469,6 +470,14 @@ def main():
         from bench.knowledge import report
 
         lines.extend(report(args.repeat))
+    if "public_map" in wanted:
+        from bench.public_map import bench_public_map, report
+
+        lines.extend(report(bench_public_map(Server, PORT)))
+    if "survey" in wanted:
+        from bench.survey import bench_survey, report
+
+        lines.extend(report(bench_survey(args.repeat)))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n")
     say("\n".join(["", *lines, "", f"(written to {RESULTS.relative_to(ROOT)})"]))

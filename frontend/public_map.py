@@ -9,6 +9,7 @@ cells hidden); the published plan's actions (/api/v1/plans/). Never who reported
 """
 
 from django.conf import settings
+from django.contrib.gis.db.models import Extent
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,12 +22,14 @@ FIXED_DAYS = 90
 
 def public_map(request):
     code = request.GET.get("municipality", "")
-    town = Municipality.objects.filter(code=code[:10]).first() if code else None
+    towns = Municipality.objects.defer("geom")  # only its extent is needed, from PostGIS
+    town = towns.filter(code=code[:10]).first() if code else None
     if town is None:
         town = UserProfile.municipality_of(request.user)
     if town is None:
         return render(request, "frontend/public_map.html", {"town": None})
-    x0, y0, x1, y1 = Municipality.objects.get(pk=town.pk).geom.extent
+    extent = towns.filter(pk=town.pk).aggregate(extent=Extent("geom"))["extent"]
+    x0, y0, x1, y1 = extent
     config = {
         "municipality": town.code,
         "bounds": [[y0, x0], [y1, x1]],

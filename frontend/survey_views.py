@@ -4,15 +4,21 @@
 The page is the form (fieldsets with labels, usable without a pointer); its script
 (`frontend/static/frontend/survey/survey.js`) keeps the answers on the phone as they are
 given, adds the map answers, and sends the whole once, through the survey outbox, when the
-network lets it.
+network lets it. Its service worker (`/survey/sw.js`, the logger's worker with the survey's
+files) keeps the page and its files, so that a reload without network still opens it.
 """
+
+import json
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 
+from frontend.views import assets_version
 from surveys.models import MAP_KINDS, QuestionKind, Survey, TimeOfDay
 
 
@@ -72,6 +78,7 @@ def survey_page(request, slug):
         },
         "times": TimeOfDay.choices,
         "language": request.LANGUAGE_CODE,
+        "swUrl": reverse("survey-sw"),
     }
     context = {
         "survey": survey,
@@ -84,3 +91,32 @@ def survey_page(request, slug):
         "strings": page_strings(),
     }
     return render(request, "frontend/survey.html", context)
+
+
+@cache_control(no_cache=True)
+def survey_service_worker(request):
+    """The logger's service worker (frontend/walk_sw.js) with the survey page's files: the
+    survey pages themselves are kept as they are loaded (network first), the files at once.
+    Served from /survey/ so that its scope covers every survey."""
+    assets = [
+        static("frontend/lyhty.css"),
+        static("frontend/dates.js"),
+        static("frontend/walk/icon.svg"),
+        static("frontend/walk/icon-192.png"),
+        static("frontend/walk/idb.js"),
+        static("frontend/walk/offline.js"),
+        static("frontend/survey/survey.css"),
+        static("frontend/survey/survey.js"),
+        static("leaflet/leaflet.js"),
+        static("leaflet/leaflet.css"),
+        static("leaflet/images/marker-icon.png"),
+        static("leaflet/images/marker-icon-2x.png"),
+        static("leaflet/images/marker-shadow.png"),
+    ]
+    context = {
+        "assets_json": json.dumps(assets),
+        "version": assets_version(assets),
+        "cache_prefix": "lyhty-survey-",
+        "data_pattern_json": json.dumps(r"^/survey/[-\w]+/$"),
+    }
+    return render(request, "frontend/walk_sw.js", context, content_type="text/javascript")

@@ -13,6 +13,7 @@ urlpatterns = [
     # Served from /walk/ rather than /static/ so that the worker's scope covers the logger.
     path("walk/sw.js", views.walk_service_worker, name="walk-sw"),
     path("walk/manifest.webmanifest", views.walk_manifest, name="walk-manifest"),
+    path("survey/sw.js", survey_views.survey_service_worker, name="survey-sw"),
     path("survey/<slug:slug>/", survey_views.survey_page, name="survey-page"),
     path("public/", public_map.public_map, name="public-map"),
     path("report/", reports.report_page, name="report"),

@@ -169,6 +169,7 @@ def walk_service_worker(request):
         static("frontend/walk/logger.js"),
         static("frontend/walk/idb.js"),
         static("frontend/walk/outbox.js"),
+        static("frontend/walk/offline.js"),
         static("frontend/walk/track.js"),
         static("frontend/walk/points.js"),
         static("frontend/walk/icon.svg"),

@@ -62,6 +62,9 @@ PUBLIC_SURFACES = [
     "/plan/285/",
     "/public/",
     "/public/?municipality=285",
+    # What the public map asks for besides the clusters: district figures, plan actions.
+    "/api/v1/municipalities/285/picture/",
+    "/api/v1/plans/?municipality=285",
 ]
 
 

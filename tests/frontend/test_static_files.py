@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-WALK_MODULES = ["logger.js", "outbox.js", "points.js", "track.js", "idb.js"]
+WALK_MODULES = ["logger.js", "outbox.js", "points.js", "track.js", "idb.js", "offline.js"]
 # The map workspace's modules (workspace.js is the page's entry).
 MAP_MODULES = [
     "workspace.js",

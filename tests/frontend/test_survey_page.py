@@ -3,13 +3,17 @@
 and a second submission from the same phone is refused with a clear message."""
 
 import datetime
+import re
+from pathlib import PurePosixPath
 
 import pytest
 from django.utils import timezone, translation
 
 from surveys.models import Place, Response
 from surveys.template import from_template
+from tests.frontend import test_static_files
 
+collected = test_static_files.collected  # production's hashed static files, collected
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 
 
@@ -22,6 +26,26 @@ def survey(municipality):
         today - datetime.timedelta(days=1),
         today + datetime.timedelta(days=30),
     )
+
+
+# Whether the phone's draft of the answers (IndexedDB) holds a text yet.
+DRAFT_HAS = """(text) => new Promise((resolve) => {
+    const open = indexedDB.open("lyhty-survey", 1);
+    open.onsuccess = () => {
+        const get = open.result.transaction(["drafts"]).objectStore("drafts").getAll();
+        get.onsuccess = () => resolve(JSON.stringify(get.result).includes(text));
+    };
+})"""
+
+
+def wait_for_draft(page, text):
+    """Until the draft holds the text (page.evaluate awaits the promise; a wait_for_function
+    would take the promise itself for a truthy answer)."""
+    for _ in range(100):
+        if page.evaluate(DRAFT_HAS, text):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the draft never held {text}")
 
 
 def tap_map(page, question, x, y):
@@ -54,7 +78,8 @@ def test_a_resident_answers_in_finnish_partly_offline_once(page_in, live_server,
     assert page.locator("input[name=safety_dark][value='2']").is_checked()
     assert page.get_by_label("Puutteellinen valaistus").is_checked()
 
-    # The network goes; the map answers and the sending wait on the phone.
+    # The network goes; the map answers are given offline.
+    page.locator("body[data-offline-ready]").wait_for()
     page.context.set_offline(True)
     tap_map(page, "unsafe_places", 120, 150)
     page.get_by_label("Miksi").first.select_option("lighting")
@@ -63,7 +88,22 @@ def test_a_resident_answers_in_finnish_partly_offline_once(page_in, live_server,
     tap_map(page, "unsafe_stretches", 220, 160)
     page.get_by_role("button", name="Valmis").click()
     page.get_by_label("Miksi").nth(1).select_option("traffic")
+    wait_for_draft(page, '"reason":"traffic"')
+
+    # Still offline, a reload opens the page (the service worker) with every answer so far.
+    page.reload()
+    page.locator("form[data-ready=true]").wait_for()
+    assert page.locator("input[name=safety_day][value='4']").is_checked()
+    assert page.get_by_label("Liikenne", exact=True).is_checked()
+    assert page.get_by_label("Miksi").first.input_value() == "lighting"
+    assert page.get_by_label("Milloin").first.input_value() == "dark"
+    assert page.get_by_label("Miksi").nth(1).input_value() == "traffic"
+    assert page.locator("#map-unsafe_stretches path.leaflet-interactive").count() == 1
+
+    # The sending waits on the phone, through another reload without network.
     page.get_by_role("button", name="Lähetä vastaukseni").click()
+    page.get_by_text("Ei verkkoyhteyttä").wait_for()
+    page.reload()
     page.get_by_text("Ei verkkoyhteyttä").wait_for()
     assert Response.objects.count() == 0
 
@@ -113,3 +153,21 @@ def test_a_resident_answers_in_finnish_partly_offline_once(page_in, live_server,
     assert refused != "This device has already answered this survey. Thank you!"
     page.get_by_text(refused).wait_for()
     assert Response.objects.count() == 1 and Place.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_survey_worker_caches_the_hashed_modules_the_page_imports(collected, client):
+    """Offline, the worker answers only for the names it cached: survey.js and the logger's
+    idb.js it imports must be there under the names production serves."""
+    root, manifest = collected
+    survey_js = manifest["frontend/survey/survey.js"]
+    imported = re.findall(r'from\s+"([^"]+)"', (root / survey_js).read_text())
+    shared = ("frontend/walk/idb.js", "frontend/walk/offline.js")
+    assert imported == [f"../walk/{PurePosixPath(manifest[name]).name}" for name in shared]
+    worker = client.get("/survey/sw.js")
+    assert worker["Content-Type"].startswith("text/javascript")
+    body = worker.content.decode()
+    for name in ("frontend/survey/survey.js", *shared, "leaflet/leaflet.js"):
+        assert f'"/static/{manifest[name]}"' in body, name
+    assert 'const PREFIX = "lyhty-survey-"' in body
+    assert "new RegExp(" in body

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: EUPL-1.2
 // The phone logger's service worker: keeps the page, its files, Leaflet and the walk's
 // data so that a reload without network still opens the logger. Writes never go through
-// here: the page's IndexedDB outbox owns them.
+// here: the page's IndexedDB outbox owns them. The survey page (/survey/sw.js) uses the
+// same worker with its own cache, files and pages (frontend/survey_views.py).
 {% autoescape off %}
-const CACHE = "lyhty-walk-{{ version }}";
+const PREFIX = "{{ cache_prefix|default:'lyhty-walk-' }}";
+const CACHE = `${PREFIX}{{ version }}`;
 const ASSETS = {{ assets_json }};
-{% endautoescape %}
-const DATA = /^\/(walk\/join\/[^/]+\/|api\/v1\/(categories|themes|walks\/\d+)\/)$/;
+{% if data_pattern_json %}const DATA = new RegExp({{ data_pattern_json }});
+{% else %}const DATA = /^\/(walk\/join\/[^/]+\/|api\/v1\/(categories|themes|walks\/\d+)\/)$/;
+{% endif %}{% endautoescape %}
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(ASSETS)).then(() => self.skipWaiting()));
@@ -15,7 +18,7 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("lyhty-walk-") && k !== CACHE).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith(PREFIX) && k !== CACHE).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   );
 });

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: EUPL-1.2
 // The public map (/public/): clusters of what the public may read, filters, each
 // district's open and fixed figures, the published plan's actions. Only public API calls;
-// every name goes into the page as text, never as markup.
+// every name goes into the page as text, never as markup. When the first screen is drawn
+// (clusters, the districts' figures, the plan's actions), #public-map gets data-ready="true"
+// and the performance mark "lyhty:first-screen" is set (bench/public_map.py measures it).
 
 const config = JSON.parse(document.getElementById("public-config").textContent);
 const text = JSON.parse(document.getElementById("public-strings").textContent);
@@ -53,6 +55,7 @@ async function refresh() {
       marker.addTo(clusters);
     }
     $("public-count").textContent = format(text.inView, { count: answer.count.toLocaleString(lang) });
+    $("public-count").dataset.count = String(answer.count);
   } catch (error) {
     $("public-count").textContent = format(text.loadFailed, { reason: error.message });
   }
@@ -97,6 +100,7 @@ async function planActions() {
 
 map.on("moveend", refresh);
 $("public-filters").addEventListener("change", refresh);
-refresh();
-districts().catch(() => {});
-planActions().catch(() => {});
+Promise.all([refresh(), districts().catch(() => {}), planActions().catch(() => {})]).then(() => {
+  $("public-map").dataset.ready = "true";
+  performance.mark("lyhty:first-screen");
+});

@@ -5,6 +5,7 @@
 // returns. One answer per phone: a random token made once and kept in the phone.
 
 import { committed, openDatabase, promised } from "../walk/idb.js";
+import { keepForOffline } from "../walk/offline.js";
 
 const config = JSON.parse(document.getElementById("survey-config").textContent);
 const strings = JSON.parse(document.getElementById("survey-strings").textContent);
@@ -341,6 +342,8 @@ async function submit(event) {
 }
 
 async function start() {
+  // The page, kept by the survey's service worker for a reload without network.
+  keepForOffline(config.swUrl, [location.pathname], config.language);
   const done = await read("done");
   if (done) {
     showDone(done.message || strings.thanks);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 // The phone logger: join a walk by its code, then one tap on a category saves a point
 // where the phone is. Points go to the outbox (IndexedDB) first and upload from there.
+import { keepForOffline } from "./offline.js";
 import { Outbox } from "./outbox.js";
 import { MyPoints } from "./points.js";
 import { TrackRecorder } from "./track.js";
@@ -467,25 +468,6 @@ function setupTrack(key) {
 }
 
 
-async function keepForOffline() {
-  if (!("serviceWorker" in navigator)) return;
-  try {
-    await navigator.serviceWorker.register(config.swUrl);
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
-    }
-    // Fetched through the worker, which keeps the answers for a reload without network.
-    if (navigator.onLine) {
-      const urls = [location.pathname, config.walkUrl, config.themesUrl, config.categoriesUrl];
-      await Promise.all(urls.map((url) => fetch(url, { headers: { "Accept-Language": language } })));
-    }
-    document.body.dataset.offlineReady = "true";
-  } catch {
-    // Without a worker the logger still works; only a reload without network fails.
-  }
-}
-
 function startLogging(key) {
   $("log").hidden = false;
   document.body.classList.add("logging");
@@ -515,7 +497,8 @@ function startLogging(key) {
   });
   outbox.changed();
   outbox.send();
-  keepForOffline();
+  // The page and the walk's data, kept by the service worker for a reload without network.
+  keepForOffline(config.swUrl, [location.pathname, config.walkUrl, config.themesUrl, config.categoriesUrl], language);
 }
 
 const joined = remembered(storageKey);
