@@ -55,9 +55,8 @@ def test_it_returns_the_stored_observation_when_a_create_is_repeated(participant
     assert Observation.objects.count() == 1
 
 
-# serialized_rollback: an earlier transactional test's flush would leave no taxonomy.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_it_stores_once_what_a_phone_sends_twice_at_once(participant, walk):
+@pytest.mark.django_db(transaction=True)
+def test_it_stores_once_what_a_phone_sends_twice_at_once(seeded_taxonomy, participant, walk):
     """A retry that overlaps the first attempt: one is created, the other finds it, both
     answer with the same id (the insert waits for the other's commit, then looks it up)."""
     both = threading.Barrier(2)

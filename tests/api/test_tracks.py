@@ -61,9 +61,8 @@ def test_it_replaces_the_last_upload_and_collects_every_participants_track(parti
     assert lines == sorted([A, B])
 
 
-# serialized_rollback: its flush would leave later tests without the taxonomy.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_it_keeps_every_track_when_participants_upload_at_once(walk):
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_every_track_when_participants_upload_at_once(seeded_taxonomy, walk):
     """Uploads commit on their own and a join that waited for the walk's lock may skip:
     whatever the interleaving, the walk's track ends with every participant's last upload."""
     phones = [participant_client(walk) for _ in range(4)]
