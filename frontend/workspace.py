@@ -229,12 +229,9 @@ def map_workspace(request):
         "sources": Source.choices,
         "units": ResponsibleUnit.objects.all(),
         "role": role,
-        "is_planner": roles.organises(role),
         "strings": strings(),
         "config": {
             "role": role.value,
-            # What the role may do, from walks.roles: the page asks these, never the role.
-            "organises": roles.organises(role),
             "pointLimit": POINT_LIMIT,
             "pageSize": PAGE_SIZE,
             "hotspots": HOTSPOTS,

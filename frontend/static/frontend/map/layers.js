@@ -261,6 +261,8 @@ function showDistrictFigures(values) {
   body.replaceChildren();
   $("district-figure-heading").textContent = $("choropleth").selectedOptions[0].text;
   $("district-figures-period").textContent = periodText(figuresPeriod());
+  // The actions column: only where the user organises (the municipality shown decides).
+  $("district-actions-heading").hidden = !isPlanner();
   for (const f of state.districts.features) {
     const row = document.createElement("tr");
     row.dataset.district = f.id;
