@@ -40,6 +40,7 @@ observations next change.
 """
 
 import hashlib
+import json
 import math
 from datetime import UTC, date, datetime, timedelta
 
@@ -283,12 +284,14 @@ def tiles_of(
     min_count: int,
     key: str | None = None,
     municipality=None,
+    weigh=weighted_points,
 ) -> dict:
     """Features of every tile in the rectangle `tiles` = (ti0, tj0, ti1, tj1), as GeoJSON
     text joined by commas ("" for a tile without cells), computed in one statement.
 
     With a `key`, the cells are summed from that pre-aggregate of `municipality` (built
-    and current: see `build_heat_cells`); without, the QuerySet's points are binned."""
+    and current: see `build_heat_cells`); without, the QuerySet's points are binned, each
+    row weighing what `weigh` (a QuerySet → (geom, weight) rows) gives it."""
     ti0, tj0, ti1, tj1 = tiles
     t = TILE_CELLS
     i0, j0, i1, j1 = ti0 * t, tj0 * t, (ti1 + 1) * t - 1, (tj1 + 1) * t - 1
@@ -301,7 +304,7 @@ def tiles_of(
         # A lon/lat box one cell wider makes the coarse cut, the bins the exact one. `&&`,
         # not ST_Intersects: exact for points, and it keeps PostgreSQL's parallel plan.
         margin = (i0 * cell - cell, j0 * cell - cell, (i1 + 2) * cell, (j1 + 2) * cell)
-        rows = weighted_points(observations.filter(geom__bboverlaps=lonlat_extent(margin, srid)))
+        rows = weigh(observations.filter(geom__bboverlaps=lonlat_extent(margin, srid)))
         sql, params = rows.query.sql_with_params()
         cells = _LIVE_CELLS.format(observations=sql)
         cell_params = (cell, cell, srid, *params, min_count, i0, i1, j0, j1)
@@ -449,6 +452,35 @@ def clip(bbox: tuple, other: tuple):
     return (x0, y0, x1, y1) if x0 <= x1 and y0 <= y1 else None
 
 
+class View:
+    """The cells and tiles a heat map of a municipality answers with: the lon/lat `bbox`
+    (default the municipality's extent) clipped to the municipality, in the cell asked
+    for or following the zoom. `tiles` is empty when the box misses the municipality."""
+
+    def __init__(self, municipality, bbox=None, *, cell=None, zoom=None):
+        self.srid = municipality.national_srid
+        view = clip(bbox or municipality.geom.extent, municipality.geom.extent)
+        self.cell = cell or CELL_SIZES[0]
+        self.tiles = []
+        if view is None:
+            return
+        extent = national_extent(view, self.srid)
+        self.cell = choose_cell(extent, (view[1] + view[3]) / 2, cell=cell, zoom=zoom)
+        self.tiles = Plan(extent, self.cell).tiles()
+
+    @property
+    def rectangle(self) -> tuple:
+        """(ti0, tj0, ti1, tj1), the tiles' bounding rectangle."""
+        columns = [ti for ti, _tj in self.tiles]
+        rows = [tj for _ti, tj in self.tiles]
+        return min(columns), min(rows), max(columns), max(rows)
+
+    def collection(self, min_count: int, found: dict | None = None, **extra) -> bytes:
+        found = found or {}
+        parts = [found.get(tile, "") for tile in self.tiles]
+        return _collection(self.cell, self.srid, min_count, parts, **extra)
+
+
 def heatmap(
     observations,
     municipality,
@@ -465,34 +497,62 @@ def heatmap(
     QuerySet's pre-aggregate (see the module's docstring), which is named by the
     QuerySet's own SQL.
     """
-    srid = municipality.national_srid
-    view = clip(bbox or municipality.geom.extent, municipality.geom.extent)
-    if view is None:
-        return _collection(cell or CELL_SIZES[0], srid, min_count, [])
-    extent = national_extent(view, srid)
-    cell = choose_cell(extent, (view[1] + view[3]) / 2, cell=cell, zoom=zoom)
-    wanted = Plan(extent, cell).tiles()
+    view = View(municipality, bbox, cell=cell, zoom=zoom)
     key = query_key(observations)
-    if key is None:
-        return _collection(cell, srid, min_count, [])
+    if not view.tiles or key is None:
+        return view.collection(min_count)
     observations = observations.in_municipality(municipality)
     build_heat_cells(observations, municipality, key)
-    rectangle = (
-        min(ti for ti, _tj in wanted),
-        min(tj for _ti, tj in wanted),
-        max(ti for ti, _tj in wanted),
-        max(tj for _ti, tj in wanted),
-    )
     tiles = tiles_of(
         observations,
-        srid=srid,
-        cell=cell,
-        tiles=rectangle,
+        srid=view.srid,
+        cell=view.cell,
+        tiles=view.rectangle,
         min_count=min_count,
         key=key,
         municipality=municipality,
     )
-    return _collection(cell, srid, min_count, [tiles[tile] for tile in wanted])
+    return view.collection(min_count, tiles)
+
+
+def incidents_weighed(incidents):
+    """Incident rows as (geom, weight): a row weighs the incidents it counts."""
+    return incidents.order_by().values_list("geom", "count")
+
+
+def incident_heatmap(
+    municipality,
+    kind: str,
+    year: int | None,
+    *,
+    bbox: tuple | None = None,
+    cell: int | None = None,
+    zoom: int | None = None,
+    min_count: int = 1,
+) -> bytes:
+    """The knowledge base's incidents of one kind and year in the same grid as the
+    observations' heat map: `count` is the rows of the official file in a cell (the privacy
+    cut applies to it), `weight` the incidents they count, `density` incidents per km².
+    Binned live: an official file holds thousands of rows, not millions, and changes once
+    a year. `year` None is the latest year with incidents of the kind; the answer names
+    the year it counts (null when there are none)."""
+    from knowledge.models import LAST_YEAR, Incident
+    from knowledge.rates import latest_years
+
+    year = year or latest_years(municipality, LAST_YEAR).get(kind)
+    view = View(municipality, bbox, cell=cell, zoom=zoom)
+    if not view.tiles or year is None:
+        return view.collection(min_count, year=year)
+    incidents = Incident.objects.in_municipality(municipality).of_kind(kind).filter(year=year)
+    tiles = tiles_of(
+        incidents,
+        srid=view.srid,
+        cell=view.cell,
+        tiles=view.rectangle,
+        min_count=max(min_count, 1),
+        weigh=incidents_weighed,
+    )
+    return view.collection(min_count, tiles, year=year)
 
 
 # Every theme's cells of a period, summed from geo_themecell for the whole UTC months in it
@@ -589,9 +649,10 @@ def _utc(month: date) -> datetime:
     return datetime(month.year, month.month, 1, tzinfo=UTC)
 
 
-def _collection(cell: int, srid: int, min_count: int, parts: list[str]) -> bytes:
+def _collection(cell: int, srid: int, min_count: int, parts: list[str], **extra) -> bytes:
     features = ",".join(part for part in parts if part)
+    members = "".join(f'"{name}": {json.dumps(value)}, ' for name, value in extra.items())
     return (
-        f'{{"type": "FeatureCollection", "cell": {cell}, "srid": {srid}, '
+        f'{{"type": "FeatureCollection", {members}"cell": {cell}, "srid": {srid}, '
         f'"min_count": {min_count}, "features": [{features}]}}'
     ).encode()

@@ -78,6 +78,11 @@ v1 = [
     path("photos/<id:pk>/thumbnail", photos.PhotoThumbnail.as_view(), name="photo-thumbnail"),
     path("clusters/", clusters.ClusterView.as_view(), name="observation-clusters"),
     path("heatmap/", heatmap.HeatmapView.as_view(), name="heatmap"),
+    path(
+        "heatmap/incidents/",
+        heatmap.IncidentHeatmapView.as_view(),
+        name="incident-heatmap",
+    ),
     path("plans/", plans.PlanList.as_view(), name="plan-list"),
     path("plans/<id:id>/", plans.PlanDetail.as_view(), name="plan-detail"),
     path("actions/", plans.ActionCreateView.as_view(), name="action-create"),

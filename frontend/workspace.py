@@ -174,6 +174,9 @@ def strings() -> dict:
             "%(count)s observation, weight %(weight)s, %(density)s per km²",
             "%(count)s observations, weight %(weight)s, %(density)s per km²",
         ),
+        "incidentCell": counted(
+            "%(count)s incident, %(density)s per km²", "%(count)s incidents, %(density)s per km²"
+        ),
         "districtCount": _("%(name)s: %(value)s observations"),
         "districtRate": _("%(name)s: %(value)s per 1,000 residents (severity-weighted)"),
         "noValue": _("%(name)s: no figure"),
@@ -286,6 +289,7 @@ def map_workspace(request):
                 "observations": reverse("observation-list"),
                 "clusters": reverse("observation-clusters"),
                 "heatmap": reverse("heatmap"),
+                "incidentHeatmap": reverse("incident-heatmap"),
                 "districts": reverse("district-list"),
                 "picture": reverse("municipality-picture", args=["CODE"]),
                 "plans": "/api/v1/plans/",

@@ -6,14 +6,20 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from analysis.heatmap import CELL_SIZES, PUBLIC_MIN_COUNT, TooManyCells, heatmap
+from analysis.heatmap import (
+    CELL_SIZES,
+    PUBLIC_MIN_COUNT,
+    TooManyCells,
+    heatmap,
+    incident_heatmap,
+)
 from api.filters import FilterField, ObservationFilters, read_query
 from api.geojson import GEOJSON, geometry_schema
 from api.permissions import ReadOnly, observations_for, reads_internal_in
 from api.schemas import BAD_REQUEST
 from api.views.common import LyhtyView, geojson_response
+from knowledge.models import FIRST_YEAR, LAST_YEAR, IncidentKind
 from walks.filters import apply_filters
-from walks.models import Observation
 
 TAG = ["heat map"]
 
@@ -53,7 +59,9 @@ HEATMAP_COLLECTION = {
 }
 
 
-class HeatmapParameters(ObservationFilters):
+class GridParameters(serializers.Serializer):
+    """The grid of a heat map: which municipality, which part of it, which cell."""
+
     municipality = FilterField(
         "municipality",
         required=True,
@@ -77,6 +85,10 @@ class HeatmapParameters(ObservationFilters):
         required=False,
         help_text=_("Cell side in metres; overrides zoom."),
     )
+
+
+class HeatmapParameters(GridParameters, ObservationFilters):
+    pass
 
 
 # Parameters that choose the grid, not which observations count.
@@ -110,16 +122,78 @@ class HeatmapView(LyhtyView):
         # Who reads everything of this municipality reads what Observation.objects.all()
         # holds there: the heat map's "all" cells, kept current on write, and the same
         # filtered pre-aggregates for every such reader (analysis.heatmap.query_key).
-        readable = Observation.objects.all() if internal else observations_for(request)
-        observations = apply_filters(readable, filters)
-        bbox = query["bbox"].extent if "bbox" in query else None
+        observations = apply_filters(observations_for(request, municipality), filters)
         try:
             content = heatmap(
                 observations,
                 municipality,
-                bbox=bbox,
-                cell=query.get("cell"),
-                zoom=query.get("zoom"),
+                **grid_query(query),
+                min_count=1 if internal else PUBLIC_MIN_COUNT,
+            )
+        except TooManyCells as error:
+            raise ValidationError({"cell": [str(error)]}) from error
+        return geojson_response(content)
+
+
+def grid_query(query) -> dict:
+    """The keyword arguments a heat map takes from GridParameters' answer."""
+    return {
+        "bbox": query["bbox"].extent if "bbox" in query else None,
+        "cell": query.get("cell"),
+        "zoom": query.get("zoom"),
+    }
+
+
+INCIDENT_HEATMAP_COLLECTION = {
+    **HEATMAP_COLLECTION,
+    "properties": {
+        **HEATMAP_COLLECTION["properties"],
+        "year": {"type": "integer", "nullable": True, "description": "The year counted."},
+    },
+    "required": [*HEATMAP_COLLECTION["required"], "year"],
+}
+
+
+class IncidentHeatmapParameters(GridParameters):
+    kind = serializers.ChoiceField(
+        IncidentKind.choices, help_text=_("Which incidents: e.g. traffic_accident.")
+    )
+    year = serializers.IntegerField(
+        required=False,
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        help_text=_("The year counted; default the latest year with incidents of the kind."),
+    )
+
+
+class IncidentHeatmapView(LyhtyView):
+    # Official files are public data; the public's cells keep the privacy threshold.
+    permission_classes = [ReadOnly]
+
+    @extend_schema(
+        tags=TAG,
+        summary="The knowledge base's incidents counted in the heat map's cells",
+        operation_id="v1_heatmap_incidents",
+        description="The incidents of one kind (imported with `import_incidents`) in one "
+        "year, counted in the same cells of the national grid as the observations' heat "
+        "map: `count` is the rows of the official file in a cell, `weight` the incidents "
+        "they count (a row may count several) and `density` incidents per km². For the "
+        "public and walk participants, cells with fewer than 3 rows are left out. `year` "
+        "defaults to the latest year with incidents of the kind; the answer's `year` says "
+        "which year it counts (null when there are none).",
+        parameters=[IncidentHeatmapParameters],
+        responses={(200, GEOJSON): INCIDENT_HEATMAP_COLLECTION, 400: BAD_REQUEST},
+    )
+    def get(self, request):
+        query = read_query(request, IncidentHeatmapParameters)
+        municipality = query["municipality"]
+        internal = reads_internal_in(request, municipality.pk)
+        try:
+            content = incident_heatmap(
+                municipality,
+                query["kind"],
+                query.get("year"),
+                **grid_query(query),
                 min_count=1 if internal else PUBLIC_MIN_COUNT,
             )
         except TooManyCells as error:

@@ -348,6 +348,28 @@ function walkPopup(p, kind) {
 
 // --- heat map ----------------------------------------------------------------------------
 
+// Heat-map cells (the heat map's GeoJSON cells, each with a `density`) drawn into `group`
+// in the heat pane, coloured by density on `palette`; `popup(cell)` gives a cell's popup,
+// `marks(cell)` the attributes its path carries. Returns the densest cell's density.
+export function drawCells(group, cells, { palette, outline, className, popup, marks }) {
+  const max = Math.max(0, ...cells.map((cell) => cell.properties.density));
+  for (const cell of cells) {
+    const layer = L.geoJSON(cell, {
+      pane: "heat",
+      style: {
+        stroke: true, weight: 0.5, color: outline,
+        fillColor: colourClass(cell.properties.density, max, palette), fillOpacity: 0.65, className,
+      },
+    });
+    layer.bindPopup(() => popup(cell));
+    layer.addTo(group);
+    layer.eachLayer((path) => {
+      for (const [name, value] of Object.entries(marks(cell))) path.getElement()?.setAttribute(name, value);
+    });
+  }
+  return max;
+}
+
 export async function loadHeat(signal, mine) {
   state.groups.heat.clearLayers();
   $("legend-heat").hidden = true;
@@ -356,24 +378,10 @@ export async function loadHeat(signal, mine) {
   const params = { ...filterParams(), bbox: viewBox(), zoom: state.map.getZoom() };
   const data = await getJSON(apiUrl(config.api.heatmap, params), signal);
   if (mine !== state.generation) return;
-  const max = Math.max(0, ...data.features.map((f) => f.properties.density));
-  for (const cell of data.features) {
-    const layer = L.geoJSON(cell, {
-      pane: "heat",
-      style: {
-        stroke: true, weight: 0.5, color: "#7a0019",
-        fillColor: colourClass(cell.properties.density, max, palettes.heat), fillOpacity: 0.65, className: "heat-cell",
-      },
-    });
-    layer.bindPopup(() => cellPopup(cell));
-    layer.addTo(state.groups.heat);
-    layer.eachLayer((path) => {
-      const element = path.getElement();
-      element?.setAttribute("data-cell", cell.id);
-      element?.setAttribute("data-density", cell.properties.density);
-      element?.setAttribute("data-count", cell.properties.count);
-    });
-  }
+  const max = drawCells(state.groups.heat, data.features, {
+    palette: palettes.heat, outline: "#7a0019", className: "heat-cell", popup: cellPopup,
+    marks: (cell) => ({ "data-cell": cell.id, "data-density": cell.properties.density, "data-count": cell.properties.count }),
+  });
   root.dataset.heatCells = String(data.features.length);
   showHotspots(data.features);
   const title = `${$("layer-heat").parentElement.textContent.trim()} (${format(text.cells, { count: numbers.format(data.features.length) })})`;
