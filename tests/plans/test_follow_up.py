@@ -136,6 +136,18 @@ def test_a_year_outside_the_council_term_is_not_found(municipality):
     assert client.get("/plan/285/follow-up/99999999999999999999/").status_code == 404
 
 
+@pytest.mark.django_db
+def test_the_plan_page_links_the_report_of_every_year_begun(municipality):
+    plan, _walk, year = report_town(municipality)
+    plan.period_end = plan.period_end.replace(year=year + 2)
+    plan.save()
+    page = Client().get("/plan/285/").content.decode()
+
+    for begun in range(plan.period_start.year, year + 1):
+        assert f'href="/plan/285/follow-up/{begun}/?plan={plan.pk}"' in page
+    assert f"/follow-up/{year + 1}/" not in page
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize(
@@ -151,7 +163,9 @@ def test_it_renders_the_report_with_charts_in_chromium(
 ):
     _plan, _walk, year = report_town(municipality)
     page = page_in(language)
-    page.goto(f"{live_server.url}/plan/285/follow-up/{year}/")
+    page.goto(f"{live_server.url}/plan/285/")  # the report is one click from the plan
+    page.locator(".follow-ups").get_by_role("link", name=str(year), exact=True).click()
+    page.wait_for_url(f"**/plan/285/follow-up/{year}/**")
 
     assert page.locator("html").get_attribute("lang") == language
     text = page.locator("main").inner_text()
