@@ -428,15 +428,20 @@ def main():
     if "plan" in wanted:
         from bench.plan import bench_plan
 
-        r = bench_plan()
+        r = bench_plan(http, Server)
         lines.append(
-            f"| safety plan page for the demo ({r['observations']:,} observations), in-process "
+            f"| safety plan page for the demo ({r['observations']:,} observations), over HTTP "
             f"| right after a change {r['cold_ms']:.0f} ms / warm {r['warm_ms']:.0f} ms | | | "
             f"≤ 1,500 / ≤ 100 ms |"
         )
         lines.append(
-            f"| safety plan PDF ({r['pdf_kb']:.0f} kB, Chromium kept running) | right after a "
-            f"change {r['pdf_ms']:.0f} ms / cached {r['pdf_cached_ms']:.0f} ms | | | ≤ 2,000 ms |"
+            f"| the plan page's figures made anew after a change (after the response, "
+            f"in-process) | {r['build_ms']:.0f} ms | | | |"
+        )
+        lines.append(
+            f"| safety plan PDF ({r['pdf_kb']:.0f} kB, Chromium kept running), over HTTP | "
+            f"right after a change {r['pdf_ms']:.0f} ms / again {r['pdf_cached_ms']:.0f} ms "
+            f"| | | ≤ 2,000 ms |"
         )
         from bench.heatmap import bench_write
         from bench.plan import bench_picture

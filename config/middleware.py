@@ -5,6 +5,8 @@ from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
+from walks.cache import begin_request
+
 
 class RefuseNulCharacters:
     """A 400 for a path or query parameter holding U+0000.
@@ -48,3 +50,16 @@ class PermissionsPolicy:
             f"geolocation={where}, camera=(), microphone=(), payment=(), usb=()",
         )
         return response
+
+
+class AfterResponse:
+    """Lets a view leave work for after its response is sent (walks.cache.cached_meanwhile:
+    the plan's figures and prints made anew after a change while the reader already has
+    the previous ones)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        begin_request()
+        return self.get_response(request)

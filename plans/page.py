@@ -30,7 +30,7 @@ from plans.published import (
     count_observations,
     has_unpublished_changes,
 )
-from walks.cache import cached
+from walks.cache import cached_meanwhile
 from walks.filters import apply_filters
 from walks.models import (
     FIXED_STATUSES,
@@ -190,9 +190,10 @@ def plan_period(plan) -> Period:
 
 
 def plan_figures(plan, sources=None) -> dict:
-    """The heavy part of the plan page, cached: picture, maps and fixes."""
+    """The heavy part of the plan page, cached: picture, maps and fixes. Right after a change
+    a reader gets the figures made before it while the new ones are made (cached_meanwhile)."""
     period = plan_period(plan)
-    return cached(
+    return cached_meanwhile(
         "plan-figures",
         [plan.municipality.pk, period.start, period.end, sorted(sources or ())],
         lambda: compute_figures(plan.municipality, period, sources),

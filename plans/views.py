@@ -32,7 +32,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.test import RequestFactory
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from plans import render as printer
@@ -42,7 +42,7 @@ from plans.page import plan_context
 from plans.protocol import protocol_context, protocol_stamp
 from plans.published import latest_revision
 from walks import roles
-from walks.cache import cached
+from walks.cache import cached, cached_meanwhile
 from walks.filters import FilterError, parse_filter
 from walks.models import SafetyWalk
 from walks.roles import role_in
@@ -111,14 +111,24 @@ def plan_page(request, code):
     except BadSource as error:
         return refused(error)
     public = reads_published(request, plan)
-    context = {**plan_context(plan, public=public, sources=sources), "printing": False}
+    context = {
+        **plan_context(plan, public=public, sources=sources),
+        "printing": False,
+        # The annual follow-up reports of the term's years begun so far.
+        "follow_up_years": [y for y in plan.years() if y <= timezone.localdate().year],
+    }
     return render(request, "plans/plan.html", context)
 
 
 def printed_plan(request, plan, sources=None, made=None) -> dict:
     """The plan's PDF and the PNG of each map, printed once per publication (the public)
-    or per change (the working copy); a print made now is added to `made`."""
+    or per change (the working copy); a print made now is added to `made`. Right after a
+    change a reader gets the print made before it while the new one is made
+    (cached_meanwhile)."""
     public = reads_published(request, plan)
+    # The page printed renders the request's CSP nonce: made now, since a print made after
+    # the response (cached_meanwhile) may no longer make one (django-csp).
+    str(getattr(request, "csp_nonce", ""))
 
     def print_plan():
         if made is not None:
@@ -135,7 +145,7 @@ def printed_plan(request, plan, sources=None, made=None) -> dict:
     revision = latest_revision(plan) if public else None
     version = f"revision {revision.pk}" if revision else plan.change_stamp()
     parts = [plan.pk, version, sorted(sources or ())]
-    return cached("plan-print", parts, print_plan, PRINT_SECONDS)
+    return cached_meanwhile("plan-print", parts, print_plan, PRINT_SECONDS)
 
 
 def refresh_prints() -> int:
