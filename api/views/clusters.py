@@ -154,7 +154,8 @@ class ClusterView(LyhtyView):
         query = read_query(request, ClusterParameters)
 
         def compute():
-            observations = apply_filters(observations_for(request), query)
+            readable = observations_for(request, query.get("municipality"))
+            observations = apply_filters(readable, query)
             total, features = clusters(observations, query["zoom"])
             return {
                 "type": "FeatureCollection",

@@ -220,7 +220,8 @@ class ObservationList(LyhtyView):
     )
     def get(self, request):
         query = read_query(request, ObservationListParameters)
-        observations = apply_filters(observations_for(request), query)
+        readable = observations_for(request, query.get("municipality"))
+        observations = apply_filters(readable, query)
         return paged_features(
             request,
             query,
