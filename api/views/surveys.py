@@ -178,7 +178,8 @@ class SurveyList(LyhtyView):
                 description="Municipality code.",
             )
         ],
-        responses={200: {"type": "array", "items": SURVEY}},
+        # 400: a code holding a null character (config.middleware.RefuseNulCharacters).
+        responses={200: {"type": "array", "items": SURVEY}, 400: BAD_REQUEST},
     )
     def get(self, request):
         surveys = surveys_for(request).latest_first()
