@@ -118,7 +118,7 @@ def _sensitive(stamp: str) -> str:
 def cached_meanwhile(name: str, parts: list, compute: Callable[[], object], seconds: int):
     """As `cached`, but in a request a reader does not wait for a new answer after a change:
     they get the answer last made (for an earlier stamp), and the new one is made after
-    their response is sent, by one request at a time. Outside a request, with no earlier
+    their response is sent, one build of the answer at a time. Outside a request, with no earlier
     answer, or when a category became or stopped being sensitive since (no reader may see
     a sensitive category's figures for a moment), the answer is made at once."""
     stamp = observations_stamp()
@@ -140,7 +140,9 @@ def cached_meanwhile(name: str, parts: list, compute: Callable[[], object], seco
     in_request = _after_response.get() is not None
     if latest is None or not in_request or _sensitive(latest[0]) != _sensitive(stamp):
         return make()
-    making = f"{key}:making"
+    # One build of an answer at a time, whatever stamp it is for: a second change during a
+    # build is made by the first request after that build.
+    making = f"{latest_key}:making"
     if cache.add(making, True, MAKING_SECONDS):
 
         def make_then_release():
