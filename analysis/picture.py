@@ -2,8 +2,9 @@
 """The district picture (*lägesbild*): per district and theme, what was found and what was done.
 
 Every figure is computed in PostGIS: one GROUP BY district × theme, a single pass over the
-observations of both periods with FILTER clauses, whose figures that add up (counts, sums)
-Python sums to the districts', themes' and whole's; the days to resolve of the few
+observations of both periods counting each class of them (period, positive or not,
+status), whose figures that add up (counts, sums) Python sums to the districts', themes'
+and whole's; the days to resolve of the few
 observations with a resolved history row in one more statement, whose medians Python takes
 with percentile_cont's arithmetic. Python also divides by the population and hides small
 cells from the public.
@@ -46,9 +47,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DateTimeField,
+    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -165,27 +168,6 @@ def counted(observations: ObservationQuerySet, period: Period) -> ObservationQue
     )
 
 
-def aggregates(period: Period) -> dict:
-    """The figures that add up (ADDITIVE): a group's are the sums of its parts'."""
-    moment = ObservationQuerySet._local_moment
-    now = Q(observed_at__gte=moment(period.start), observed_at__lt=moment(period.end))
-    before = Q(observed_at__lt=moment(period.start))
-    positive = Q(is_positive=True) | Q(category__is_positive=True)
-    problem = Q(is_positive=False, category__is_positive=False)
-    return {
-        "problems": Count("pk", filter=now & problem),
-        "positive": Count("pk", filter=now & positive),
-        "open": Count("pk", filter=now & problem & Q(status__in=OPEN_STATUSES)),
-        "resolved": Count("pk", filter=now & problem & Q(status__in=FIXED_STATUSES)),
-        "severity_weighted": Coalesce(
-            Sum(Coalesce("severity", Value(MISSING_SEVERITY_WEIGHT)), filter=now & problem),
-            0,
-        ),
-        "previous_problems": Count("pk", filter=before & problem),
-        "previous_observations": Count("pk", filter=before),
-    }
-
-
 ADDITIVE = (
     "problems",
     "positive",
@@ -197,18 +179,45 @@ ADDITIVE = (
 )
 
 
-def grouped(rows, wanted: dict, keys) -> dict[tuple, dict]:
-    """The aggregates `wanted` of rows for each value of keys (one row, keyed (), without)."""
-    if not keys:
-        return {(): rows.aggregate(**wanted)}
-    return {
-        tuple(row.pop(key) for key in keys): row for row in rows.values(*keys).annotate(**wanted)
-    }
-
-
 def counts(observations: ObservationQuerySet, period: Period, *keys: str) -> dict[tuple, dict]:
-    """The ADDITIVE figures for each value of keys: one pass over the observations."""
-    return grouped(counted(observations, period), aggregates(period), keys)
+    """The ADDITIVE figures for each value of keys: one pass over the observations.
+
+    PostgreSQL groups by the keys and by what decides each figure (in the period or before
+    it, positive or a problem, the status) with a count and a severity sum only, and
+    Python adds those classes up into the figures: a handful of rows a key, and about a
+    third of the time a FILTER clause per figure took over a million observations."""
+    moment = ObservationQuerySet._local_moment
+    classes = (
+        counted(observations, period)
+        .annotate(
+            in_period=ExpressionWrapper(
+                Q(observed_at__gte=moment(period.start)), output_field=BooleanField()
+            ),
+            positive=ExpressionWrapper(
+                Q(is_positive=True) | Q(category__is_positive=True), output_field=BooleanField()
+            ),
+        )
+        .values(*keys, "in_period", "positive", "status")
+        .annotate(
+            n=Count("pk"),
+            weight=Sum(Coalesce("severity", Value(MISSING_SEVERITY_WEIGHT))),
+        )
+    )
+    table = {} if keys else {(): dict.fromkeys(ADDITIVE, 0)}
+    for row in classes:
+        figures = table.setdefault(tuple(row[key] for key in keys), dict.fromkeys(ADDITIVE, 0))
+        n, problem = row["n"], not row["positive"]
+        if not row["in_period"]:
+            figures["previous_observations"] += n
+            figures["previous_problems"] += n if problem else 0
+        elif not problem:
+            figures["positive"] += n
+        else:
+            figures["problems"] += n
+            figures["severity_weighted"] += row["weight"]
+            figures["open"] += n if row["status"] in OPEN_STATUSES else 0
+            figures["resolved"] += n if row["status"] in FIXED_STATUSES else 0
+    return table
 
 
 def resolve_days(observations: ObservationQuerySet, period: Period, *keys: str) -> dict:
