@@ -166,10 +166,15 @@ inserted AS (
     ORDER BY i.n
     ON CONFLICT (uuid) DO NOTHING
     RETURNING uuid, id
-)
-SELECT i.n, i.placed, inserted.id, before.id, before.participant_id, before.reporter_id
+),
+-- The new ids by UUID in one object: PostgreSQL cannot know how many rows the batch has
+-- and joined `inserted` to the batch row by row (500 × 500 comparisons, a third of the
+-- statement's time).
+new_ids AS (SELECT jsonb_object_agg(uuid::text, id) AS by_uuid FROM inserted)
+SELECT i.n, i.placed, (new_ids.by_uuid ->> i.uuid::text)::bigint, before.id,
+       before.participant_id, before.reporter_id
 FROM placed AS i
-LEFT JOIN inserted ON inserted.uuid = i.uuid
+CROSS JOIN new_ids
 LEFT JOIN {table} AS before ON before.uuid = i.uuid
 ORDER BY i.n
 """
