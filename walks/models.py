@@ -376,9 +376,11 @@ class ObservationQuerySet(models.QuerySet):
     def in_bbox(self, bbox):
         """Those whose point lies in (or on the edge of) a rectangle, Polygon.from_bbox.
 
-        `&&` (bounding boxes overlap, edges included) is exact for a point and a rectangle
-        and costs a fraction of ST_Intersects on every row a whole-town view matches."""
-        return self.filter(geom__bboverlaps=bbox)
+        `&&` finds them through the spatial index, but compares boxes rounded outwards to
+        single precision (a metre or so); the coordinates then make the exact cut. Together
+        they cost half of ST_Intersects on every row a whole-town view matches."""
+        x0, y0, x1, y1 = bbox.extent
+        return self.filter(geom__bboverlaps=bbox, geom__x__range=(x0, x1), geom__y__range=(y0, y1))
 
     def in_categories(self, codes):
         return self.filter(category__code__in=codes)

@@ -36,6 +36,25 @@ def test_it_finds_points_in_a_bbox(make):
     }
 
 
+def test_a_bbox_cuts_exactly_at_its_edges(make):
+    """PostGIS compares boxes rounded outwards to single precision: a point a few
+    centimetres outside would pass `&&` alone."""
+    box = (26.913579, 60.451234, 26.923579, 60.461234)
+    on_edges = [make(at=(box[0], box[1])), make(at=(box[2], box[3]))]
+    just_outside = [
+        make(at=(box[0] - 1e-7, 60.455)),
+        make(at=(box[2] + 1e-7, 60.455)),
+        make(at=(26.92, box[1] - 1e-7)),
+        make(at=(26.92, box[3] + 1e-7)),
+    ]
+    rectangle = Polygon.from_bbox(box)
+
+    found = ids(Observation.objects.in_bbox(rectangle))
+
+    assert found == {o.pk for o in on_edges}
+    assert ids(Observation.objects.filter(geom__bboverlaps=rectangle)) > found  # why
+
+
 def test_it_filters_by_categories_and_theme(make):
     lamp, pothole, graffiti = make("lamp_out"), make("pothole"), make("graffiti")
     assert ids(Observation.objects.in_categories(["lamp_out", "pothole"])) == {lamp.pk, pothole.pk}
