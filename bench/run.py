@@ -431,8 +431,8 @@ def main():
         r = bench_plan(http, Server)
         lines.append(
             f"| safety plan page for the demo ({r['observations']:,} observations), over HTTP "
-            f"| right after a change {r['cold_ms']:.0f} ms / warm {r['warm_ms']:.0f} ms | | | "
-            f"≤ 1,500 / ≤ 100 ms |"
+            f"| right after a change {r['cold_ms']:.0f} ms, at once again "
+            f"{r['during_ms']:.0f} ms, warm {r['warm_ms']:.0f} ms | | | ≤ 1,500 / ≤ 100 ms |"
         )
         lines.append(
             f"| the plan page's figures made anew after a change (after the response, "
@@ -440,8 +440,9 @@ def main():
         )
         lines.append(
             f"| safety plan PDF ({r['pdf_kb']:.0f} kB, Chromium kept running), over HTTP | "
-            f"right after a change {r['pdf_ms']:.0f} ms / again {r['pdf_cached_ms']:.0f} ms "
-            f"| | | ≤ 2,000 ms |"
+            f"right after a change {r['pdf_ms']:.0f} ms, at once again "
+            f"{r['pdf_during_ms']:.0f} ms, once printed {r['pdf_cached_ms']:.0f} ms | | | "
+            f"≤ 2,000 ms |"
         )
         from bench.heatmap import bench_write
         from bench.plan import bench_picture
