@@ -51,6 +51,8 @@ from django.db.models import IntegerField, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from knowledge.models import LAST_YEAR, Incident
+from knowledge.rates import latest_years
 from walks.cache import joined, stamp_sql
 
 # Cell sizes a client may ask for, in metres of the national CRS.
@@ -301,8 +303,9 @@ def tiles_of(
         cell_params = (k, k, municipality.pk, key, i0 * k, (i1 + 1) * k - 1)
         cell_params += (j0 * k, (j1 + 1) * k - 1, max(min_count, 1))
     else:
-        # A lon/lat box one cell wider makes the coarse cut, the bins the exact one. `&&`,
-        # not ST_Intersects: exact for points, and it keeps PostgreSQL's parallel plan.
+        # A lon/lat box one cell wider makes the coarse cut, the bins the exact one. `&&`
+        # (boxes rounded outwards, within the margin), not ST_Intersects: cheap on points,
+        # and it keeps PostgreSQL's parallel plan.
         margin = (i0 * cell - cell, j0 * cell - cell, (i1 + 2) * cell, (j1 + 2) * cell)
         rows = weigh(observations.filter(geom__bboverlaps=lonlat_extent(margin, srid)))
         sql, params = rows.query.sql_with_params()
@@ -536,9 +539,6 @@ def incident_heatmap(
     Binned live: an official file holds thousands of rows, not millions, and changes once
     a year. `year` None is the latest year with incidents of the kind; the answer names
     the year it counts (null when there are none)."""
-    from knowledge.models import LAST_YEAR, Incident
-    from knowledge.rates import latest_years
-
     year = year or latest_years(municipality, LAST_YEAR).get(kind)
     view = View(municipality, bbox, cell=cell, zoom=zoom)
     if not view.tiles or year is None:

@@ -12,8 +12,9 @@ under the same stamp.
 
 `cached_meanwhile` is for answers that take seconds to make over a whole municipality (the
 plan's figures and its prints): a reader right after a change gets the answer made before
-it, and the new one is made once that reader's response is sent (`after_response`), so
-nobody waits for the build and the answer lags a change by one build.
+it, and the new one is made once that reader's response is sent (config.middleware's
+AfterResponse and `run_after_response`), so nobody waits for the build and the answer lags
+a change by one build.
 """
 
 import hashlib

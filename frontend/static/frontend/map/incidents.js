@@ -4,7 +4,7 @@
 // as the district picture's `incidents` gives them (the population of that same year; small
 // counts hidden from the public as the picture hides them), and the incidents themselves
 // in the heat map's grid (/api/v1/heatmap/incidents/, cells of few rows hidden likewise).
-import { colourClass, drawCells, ensureDistricts, legendScale } from "./layers.js";
+import { colourClass, drawCells, ensureDistricts, legendScale, markPaths } from "./layers.js";
 import {
   $, apiUrl, config, decimals, figuresPeriod, format, getJSON, numbers, palettes, root, state, text, textNode, viewBox,
 } from "./state.js";
@@ -37,13 +37,6 @@ function rateText(row) {
   return decimals.format(row.rate_per_1000);
 }
 
-function mark(layer, attributes) {
-  layer.eachLayer((path) => {
-    const element = path.getElement();
-    for (const [name, value] of Object.entries(attributes)) element?.setAttribute(name, value);
-  });
-}
-
 async function drawRates() {
   if (group) group.clearLayers();
   legend.hidden = true;
@@ -63,7 +56,7 @@ async function drawRates() {
     });
     layer.bindPopup(() => textNode("p", `${feature.properties.name}: ${rateText(row)}`));
     layer.addTo(group);
-    mark(layer, { "data-district": feature.id, "data-value": row?.rate_per_1000 ?? "" });
+    markPaths(layer, { "data-district": feature.id, "data-value": row?.rate_per_1000 ?? "" });
   }
   legendScale(legend, `${byDistrict.parentElement.textContent.trim()}: ${select.selectedOptions[0].text}`, max, palettes.districts, decimals);
 }

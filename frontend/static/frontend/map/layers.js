@@ -212,11 +212,9 @@ export async function loadDistricts(signal, mine) {
     });
     layer.bindPopup(() => districtPopup(feature, value));
     layer.addTo(state.groups.districts);
-    layer.eachLayer((path) => {
-      const element = path.getElement();
-      element?.setAttribute("data-district", feature.id);
-      if (state.choropleth) element?.setAttribute("data-value", value === null ? "" : String(value));
-    });
+    markPaths(layer, state.choropleth
+      ? { "data-district": feature.id, "data-value": value === null ? "" : String(value) }
+      : { "data-district": feature.id });
   }
   if (state.choropleth) {
     const title = $("choropleth").selectedOptions[0].text;
@@ -348,6 +346,14 @@ function walkPopup(p, kind) {
 
 // --- heat map ----------------------------------------------------------------------------
 
+// The attributes a layer's drawn paths carry (what the tests and the styles read).
+export function markPaths(layer, attributes) {
+  layer.eachLayer((path) => {
+    const element = path.getElement();
+    for (const [name, value] of Object.entries(attributes)) element?.setAttribute(name, value);
+  });
+}
+
 // Heat-map cells (the heat map's GeoJSON cells, each with a `density`) drawn into `group`
 // in the heat pane, coloured by density on `palette`; `popup(cell)` gives a cell's popup,
 // `marks(cell)` the attributes its path carries. Returns the densest cell's density.
@@ -363,9 +369,7 @@ export function drawCells(group, cells, { palette, outline, className, popup, ma
     });
     layer.bindPopup(() => popup(cell));
     layer.addTo(group);
-    layer.eachLayer((path) => {
-      for (const [name, value] of Object.entries(marks(cell))) path.getElement()?.setAttribute(name, value);
-    });
+    markPaths(layer, marks(cell));
   }
   return max;
 }
