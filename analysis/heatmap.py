@@ -27,6 +27,8 @@ observation or category (geo migration 0004: statement-level triggers adding eac
 change's +1/−1 to its cells), so no reader ever builds them. So is `geo_themecell`, the
 public observations per theme, source and UTC month in 250 m cells, from which
 `theme_heat_maps` draws every theme's map of a period in one statement (the plan page).
+The same triggers keep the map's clusters of "all" and "public" (geo migration 0005,
+api.views.clusters).
 
 A filtered pre-aggregate is built, in one parallel statement that costs about what
 binning the whole municipality once costs, by the first request that finds it missing or

@@ -85,7 +85,7 @@ FROM (
         -- past the end, runs the count (PostgreSQL evaluates the subquery only then).
         CASE WHEN count(page.feature) < %s AND (count(page.feature) > 0 OR %s = 0)
              THEN %s + count(page.feature)
-             ELSE (SELECT count(*) FROM ({matching}) AS matching)
+             ELSE {count}
         END AS n,
         COALESCE(json_agg(page.feature), '[]') AS features
     FROM ({page}) AS page(feature)
@@ -94,17 +94,29 @@ FROM (
 
 
 def feature_collection(
-    queryset, feature: Expression, *, limit: int, offset: int, next_url: str, previous_url
+    queryset,
+    feature: Expression,
+    *,
+    limit: int,
+    offset: int,
+    next_url: str,
+    previous_url,
+    total: int | None = None,
 ) -> bytes:
     """One page of `queryset` as a FeatureCollection with the total count and paging links.
 
     json_agg keeps the order of its sorted subquery (PostgreSQL documents this for a plain
-    subquery without joins), so features come in the QuerySet's order.
+    subquery without joins), so features come in the QuerySet's order. `total`: the count
+    when the caller knows it already (counted from the kept cells), else it is counted here.
     """
-    matching_sql, matching_params = queryset.order_by().values("pk").query.sql_with_params()
+    if total is None:
+        matching_sql, matching_params = queryset.order_by().values("pk").query.sql_with_params()
+        count = f"(SELECT count(*) FROM ({matching_sql}) AS matching)"
+    else:
+        count, matching_params = "%s", (total,)
     page = queryset.annotate(_feature=feature).values_list("_feature")[offset : offset + limit]
     page_sql, page_params = page.query.sql_with_params()
-    sql = _COLLECTION.format(matching=matching_sql, page=page_sql)
+    sql = _COLLECTION.format(count=count, page=page_sql)
     # In the order the placeholders stand in the statement.
     params = (
         offset + limit,

@@ -57,8 +57,9 @@ def page_links(request, query: dict) -> tuple[str, str | None]:
     return link(offset + limit), previous
 
 
-def paged_features(request, query: dict, rows, feature) -> HttpResponse:
-    """One page of `rows` as a FeatureCollection, with links to its neighbours."""
+def paged_features(request, query: dict, rows, feature, total: int | None = None) -> HttpResponse:
+    """One page of `rows` as a FeatureCollection, with links to its neighbours; `total`,
+    when known, is their count."""
     next_url, previous_url = page_links(request, query)
     return geojson_response(
         feature_collection(
@@ -68,6 +69,7 @@ def paged_features(request, query: dict, rows, feature) -> HttpResponse:
             offset=query["offset"],
             next_url=next_url,
             previous_url=previous_url,
+            total=total,
         )
     )
 

@@ -42,6 +42,7 @@ from api.serializers import (
     read_observation,
     wrong_crs,
 )
+from api.views.clusters import count_in_view, kept_cells
 from api.views.common import (
     LyhtyView,
     PayloadTooLarge,
@@ -222,11 +223,16 @@ class ObservationList(LyhtyView):
         query = read_query(request, ObservationListParameters)
         readable = observations_for(request, query.get("municipality"))
         observations = apply_filters(readable, query)
+        # A municipality's view without other filters (the map's first screen) is counted
+        # from the cells kept on write, not row by row.
+        kept = kept_cells(request, query) if "bbox" in query else None
+        total = None if kept is None else count_in_view(observations, query["bbox"].extent, kept)
         return paged_features(
             request,
             query,
             observations.order_by(*ORDERINGS[query["ordering"]]),
             observation_feature(internal=internal(request)),
+            total=total,
         )
 
     @extend_schema(

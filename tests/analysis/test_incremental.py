@@ -11,6 +11,8 @@ municipalities; after every step:
   (analysis.heatmap.count_cells, the build of every filtered pre-aggregate);
 - `geo_themecell` holds row for row the public observations counted per theme, source,
   UTC month and 250 m cell by one GROUP BY over the same QuerySet;
+- `geo_clustercell` "all" and "public" hold row for row what binning the same QuerySets in
+  the map's clusters of zoom 16 gives (api.views.clusters.binned, the clusters' own count);
 - no cell is left with a count of 0.
 """
 
@@ -23,6 +25,7 @@ from django.contrib.gis.geos import Point
 from django.db import connection
 
 from analysis import heatmap as heat
+from api.views.clusters import KEPT_ZOOM, binned
 from walks.filters import apply_filters
 from walks.models import Category, Moderation, Observation, Source, Status, Theme, Visibility
 
@@ -33,14 +36,18 @@ STATUSES = [status for status in Status if status != Status.DUPLICATE]
 DAYS = 81
 
 
-def kept_cells(municipality, key):
+def fetched(sql, params):
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT i, j, n, weight FROM geo_heatcell WHERE municipality_id = %s"
-            " AND query_key = %s ORDER BY i, j",
-            [municipality.pk, key],
-        )
+        cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def kept_cells(municipality, key):
+    return fetched(
+        "SELECT i, j, n, weight FROM geo_heatcell WHERE municipality_id = %s"
+        " AND query_key = %s ORDER BY i, j",
+        [municipality.pk, key],
+    )
 
 
 def rebuilt_cells(municipality, key):
@@ -55,13 +62,11 @@ def rebuilt_cells(municipality, key):
 
 
 def kept_theme_cells(municipality):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT theme_id, source, month, i, j, n, weight FROM geo_themecell"
-            " WHERE municipality_id = %s ORDER BY 1, 2, 3, 4, 5",
-            [municipality.pk],
-        )
-        return cursor.fetchall()
+    return fetched(
+        "SELECT theme_id, source, month, i, j, n, weight FROM geo_themecell"
+        " WHERE municipality_id = %s ORDER BY 1, 2, 3, 4, 5",
+        [municipality.pk],
+    )
 
 
 def rebuilt_theme_cells(municipality):
@@ -84,11 +89,26 @@ def rebuilt_theme_cells(municipality):
         return cursor.fetchall()
 
 
+def kept_cluster_cells(municipality, key):
+    return fetched(
+        'SELECT col, "row", n, lon_e7, lat_e7 FROM geo_clustercell'
+        " WHERE municipality_id = %s AND query_key = %s ORDER BY 1, 2",
+        [municipality.pk, key],
+    )
+
+
+def rebuilt_cluster_cells(municipality, key):
+    """The key's QuerySet in the municipality counted in the clusters of KEPT_ZOOM."""
+    rows = heat.AUDIENCES[key](Observation).in_municipality(municipality)
+    return sorted(tuple(int(value) for value in row) for row in binned(rows, KEPT_ZOOM))
+
+
 def emptied_cells():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT count(*) FROM geo_heatcell WHERE n = 0)"
             " + (SELECT count(*) FROM geo_themecell WHERE n = 0)"
+            " + (SELECT count(*) FROM geo_clustercell WHERE n = 0)"
         )
         return cursor.fetchone()[0]
 
@@ -97,6 +117,11 @@ def assert_kept_equals_rebuilt(towns, step):
     for town in towns:
         for key in heat.KEPT_ON_WRITE:
             assert kept_cells(town, key) == rebuilt_cells(town, key), (step, town.code, key)
+            assert kept_cluster_cells(town, key) == rebuilt_cluster_cells(town, key), (
+                step,
+                town.code,
+                key,
+            )
         assert kept_theme_cells(town) == rebuilt_theme_cells(town), (step, town.code)
     assert emptied_cells() == 0, step
 
@@ -252,13 +277,17 @@ def test_a_truncate_empties_them_and_a_rebuild_counts_them_again(municipality, m
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("TRUNCATE walks_observation CASCADE")
     assert kept_cells(municipality, "all") == [] == kept_theme_cells(municipality)
+    assert kept_cluster_cells(municipality, "all") == []
 
     make_observation(severity=5)
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM geo_heatcell; DELETE FROM geo_themecell")
+        cursor.execute(
+            "DELETE FROM geo_heatcell; DELETE FROM geo_themecell; DELETE FROM geo_clustercell"
+        )
     heat.rebuild_kept_cells()
     assert_kept_equals_rebuilt([municipality], "rebuilt")
     assert kept_cells(municipality, "all")[0][2:] == (1, 5)
+    assert [row[2] for row in kept_cluster_cells(municipality, "all")] == [1]
 
 
 def features_of(content: bytes) -> dict:
