@@ -3,6 +3,7 @@
 triage, heat map and choropleth, a shared URL, and who is turned away."""
 
 import json
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -145,6 +146,28 @@ def test_it_shows_a_department_user_the_same_count_on_the_map_and_in_the_list(
     other_id = other.get_attribute("data-id")
     other.click()
     expect_selected(page, other_id)
+
+
+def test_the_first_screens_list_names_each_observations_district(page_in, live_server, town):
+    """The first screen does not wait for the districts before its other requests, so the
+    list must: here the districts come a second after everything else."""
+    make_user("kaava", PLANNERS_GROUP)
+    page = page_in("en", viewport=DESK)
+
+    def late(route):
+        time.sleep(1)
+        route.continue_()
+
+    page.route("**/api/v1/districts/**", late)
+    sign_in(page, live_server, "kaava")
+
+    west = {o.pk for o in town["made"]["west"]}
+    east = {o.pk for o in town["made"]["east"]}
+    rows = page.locator(".obs-item")
+    assert rows.count() == len(west | east)
+    for row in rows.all():
+        name = "Länsi" if int(row.get_attribute("data-id")) in west else "Itä"
+        assert name in row.locator(".obs-meta").inner_text()
 
 
 def expect_selected(page, observation_id):

@@ -177,24 +177,40 @@ export function legendThemes() {
 
 // --- districts ---------------------------------------------------------------------------
 
-export async function ensureDistricts(signal) {
+// The municipality's districts, fetched once however many of the first screen's requests
+// wait for them (the list for its district names, the districts layer for its shapes).
+let districtsComing = { code: null, promise: null };
+
+export function ensureDistricts() {
   const code = state.filters.municipality;
-  if (state.districts.code === code) return;
-  const data = await getJSON(apiUrl(config.api.districts, { municipality: code, limit: 1000 }), signal);
-  state.districts = { code, features: data.features };
-  fillDistrictSelect();
+  if (state.districts.code === code) return Promise.resolve();
+  if (districtsComing.code !== code) {
+    const promise = getJSON(apiUrl(config.api.districts, { municipality: code, limit: 1000 }))
+      .then((data) => {
+        if (state.filters.municipality !== code) return;
+        state.districts = { code, features: data.features };
+        fillDistrictSelect();
+      })
+      .finally(() => {
+        if (districtsComing.promise === promise) districtsComing = { code: null, promise: null };
+      });
+    districtsComing = { code, promise };
+  }
+  return districtsComing.promise;
 }
 
 export async function loadDistricts(signal, mine) {
   const wanted = state.layers.has("districts") || state.choropleth;
-  await ensureDistricts(signal);
+  // The figures are asked for at once, beside the districts' shapes, not after them.
+  const picture = wanted && state.choropleth ? loadPicture(signal) : Promise.resolve({});
+  picture.catch(() => {}); // its failure is reported below, when it is awaited
+  await ensureDistricts();
   if (mine !== state.generation) return;
   state.groups.districts.clearLayers();
   $("legend-choropleth").hidden = true;
   $("district-figures").hidden = true;
   if (!wanted) return;
-  let values = {};
-  if (state.choropleth) values = await loadPicture(signal);
+  const values = await picture;
   if (mine !== state.generation) return;
   const max = Math.max(0, ...Object.values(values).filter((v) => v !== null));
   for (const feature of state.districts.features) {

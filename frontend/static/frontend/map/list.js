@@ -4,6 +4,7 @@ import {
   $, announce, apiUrl, config, dates, districtName, filterParams, format, getJSON, numbers, state,
   swatch, text, textNode, themeColour, titleOf, viewBox,
 } from "./state.js";
+import { ensureDistricts } from "./layers.js";
 
 export async function loadList(signal, mine) {
   const params = {
@@ -13,7 +14,8 @@ export async function loadList(signal, mine) {
     limit: config.pageSize,
     offset: (state.page - 1) * config.pageSize,
   };
-  const page = await getJSON(apiUrl(config.api.observations, params), signal);
+  // The rows name their districts: the districts' shapes come beside the page.
+  const [page] = await Promise.all([getJSON(apiUrl(config.api.observations, params), signal), ensureDistricts()]);
   if (mine !== state.generation) return;
   const pages = Math.max(1, Math.ceil(page.count / config.pageSize));
   if (state.page > pages) {

@@ -238,9 +238,13 @@ async function start() {
   showStateInForm();
   showBase();
   showView();
-  await ensureDistricts();
+  // Only a view fitted to a district waits for the districts' shapes; otherwise they come
+  // with the first screen's other requests.
+  if (!state.at && state.filters.district) {
+    await ensureDistricts();
+    fitToFilters();
+  }
   fillWalkSelect();
-  if (!state.at && state.filters.district) fitToFilters();
   remember(false);
   wire();
   await refresh();
