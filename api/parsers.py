@@ -20,8 +20,10 @@ from rest_framework.exceptions import ParseError
 
 MAX_DEPTH = 64
 
-STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
-NOT_A_BRACKET = re.compile(r"[^\[\]{}]++")
+ESCAPE = re.compile(rb"\\.", re.DOTALL)
+# Every byte but brackets and quotes, deleted by bytes.translate.
+NOT_STRUCTURE = bytes(set(range(256)) - set(b'[]{}"'))
+STRING = re.compile(rb'"[^"]*+"')
 # Each bracket as a step: +1 in, -1 out (signed bytes).
 STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 
@@ -29,10 +31,13 @@ STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 def depth(text: str) -> int:
     """How deep brackets outside strings nest: the highest running sum of the steps.
 
-    Linear and at C speed (regular expressions, translate, accumulate): 0.1 s for a bulk
-    of 500 stretches (6 MB), 0.3 s for 8 MB of brackets, less than parsing either.
+    Linear and at C speed: escapes (a backslash and what follows) are dropped, then every
+    byte but brackets and quotes, then the strings, whatever brackets they hold; what is
+    left are the brackets outside strings. 0.3 ms for a bulk of 500 points (130 kB), a
+    fifth of parsing it.
     """
-    brackets = NOT_A_BRACKET.sub("", STRING.sub("", text)).encode()
+    structure = ESCAPE.sub(b"", text.encode()).translate(None, NOT_STRUCTURE)
+    brackets = STRING.sub(b"", structure)
     return max(itertools.accumulate(array("b", brackets.translate(STEPS))), default=0)
 
 

@@ -2,10 +2,11 @@
 """Workflows that span several models: receiving a batch of observations.
 
 A phone on a poor network retries; every retry must be safe. Each observation carries the
-UUID its client made, and a batch goes to PostGIS as one statement whatever its size: it
-places every point in its municipality, inserts the valid ones with
-`ON CONFLICT (uuid) DO NOTHING` and finds those stored before. The district and address
-triggers (walks 0002, 0008) run on that insert.
+UUID its client made, and a batch goes to PostGIS as one statement whatever its size: the
+batch travels as one JSON object of typed columns, and the statement places every point
+in its municipality and inserts the valid ones with `ON CONFLICT (uuid) DO NOTHING`. Those
+stored before (a retry) are looked up afterwards, in one more query only when there are
+any. The district and address triggers (walks 0002, 0008) run on that insert.
 """
 
 import json
@@ -17,7 +18,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from walks.columns import column, columns, typed_columns
+from walks.columns import OBSERVATION_COLUMNS, columns
 from walks.models import Category, Observation, Status, Visibility
 
 # How far outside its municipality's boundary a point may lie: GPS error near the border
@@ -70,22 +71,29 @@ class Outcome:
     reporter_id: int | None = None
 
 
-# The municipality of the point p.pt given as i: the given one if the point is in it (or
-# ≤ MAX_OUTSIDE_M outside), else the one holding the point, else none. Parameters: the
-# margin in degrees (for the index), then in metres.
-_PLACED = """(
-    SELECT m.id FROM {municipality} m
-    WHERE (i.municipality IS NULL OR m.id = i.municipality)
-      AND m.geom && ST_Expand(p.pt, %s / greatest(cos(radians(i.lat)), 0.01))
-      AND (ST_Covers(m.geom, p.pt) OR ST_DWithin(m.geom::geography, p.pt::geography, %s))
-    ORDER BY ST_Covers(m.geom, p.pt) DESC, m.id
-    LIMIT 1
+# The municipality of the point i.pt given as i: the given one if the point is in it (or
+# ≤ MAX_OUTSIDE_M outside), else the one holding the point, else none. Most points lie
+# inside the municipality given, so that one is tested first, by its key; only the rest
+# are searched by the index and measured on the spheroid. Parameters: the margin in
+# degrees (for the index), then in metres.
+_PLACED = """coalesce(
+    (SELECT m.id FROM {municipality} m WHERE m.id = i.municipality AND ST_Covers(m.geom, i.pt)),
+    (
+        SELECT m.id FROM {municipality} m
+        WHERE (i.municipality IS NULL OR m.id = i.municipality)
+          AND m.geom && ST_Expand(i.pt, %s / greatest(cos(radians(i.lat)), 0.01))
+          AND (ST_Covers(m.geom, i.pt) OR ST_DWithin(m.geom::geography, i.pt::geography, %s))
+        ORDER BY ST_Covers(m.geom, i.pt) DESC, m.id
+        LIMIT 1
+    )
 )"""
 
 _PLACE = f"""
 SELECT i.n, {_PLACED}
-FROM jsonb_to_recordset(%s::jsonb) AS i(n int, lon float8, lat float8, municipality bigint)
-CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(i.lon, i.lat), 4326) AS pt) AS p
+FROM (
+    SELECT r.*, ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326) AS pt
+    FROM jsonb_to_recordset(%s::jsonb) AS r(n int, lon float8, lat float8, municipality bigint)
+) AS i
 """
 
 
@@ -131,31 +139,46 @@ _FIELDS = [
     "visibility",
     "observed_at",
 ]
+# The batch as it goes to PostgreSQL, one array per column: the point, the stretch as
+# GeoJSON text, the municipality the caller gave, then _FIELDS.
+_BATCH_COLUMNS = {
+    "lon": "float8",
+    "lat": "float8",
+    "stretch": "text",
+    "municipality": "bigint",
+    **{field: OBSERVATION_COLUMNS[field] for field in _FIELDS},
+}
 
 
 def _submit_sql() -> str:
-    """Place, insert and look up a whole batch in one statement: one row per item with its
-    municipality (null: nowhere it may be), its new id if this statement stored it, and
-    the stored row's id and owners if it was there before (the statement's snapshot does
-    not see its own inserts). Parameters: the margins of _PLACED, the batch as JSON, the
-    municipalities the caller may add to (null: any)."""
+    """Place and insert a whole batch in one statement. One row: each item's municipality
+    (null: nowhere it may be) and the id it was given, in item order, then the ids this
+    statement stored; an item whose id is not among them was stored before (a retry).
+    Parameters: the margins of _PLACED, the batch (_batch), the municipalities the caller
+    may add to (null: any)."""
     from geo.models import Municipality
 
     table = Observation._meta.db_table
     placed = _PLACED.format(municipality=Municipality._meta.db_table)
+    arrays = ", ".join(f"{name} {kind}[]" for name, kind in _BATCH_COLUMNS.items())
     return f"""
+-- Each item takes its id from the table's sequence here, so that what was stored is known
+-- by id alone: no join of the stored rows back to the batch by UUID.
 WITH placed AS MATERIALIZED (
-    SELECT i.*, {placed} AS placed
-    FROM jsonb_to_recordset(%s::jsonb)
-         AS i(n int, lon float8, lat float8, stretch jsonb, municipality bigint,
-              {typed_columns(_FIELDS)})
-    CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(i.lon, i.lat), 4326) AS pt) AS p
+    SELECT i.*, {placed} AS placed,
+           nextval((SELECT pg_get_serial_sequence('{table}', 'id')::regclass)) AS id
+    FROM (
+        SELECT b.*, ST_SetSRID(ST_MakePoint(b.lon, b.lat), 4326) AS pt
+        FROM jsonb_to_record(%s::jsonb) AS batch({arrays})
+        CROSS JOIN LATERAL unnest({", ".join(f"batch.{name}" for name in _BATCH_COLUMNS)})
+             WITH ORDINALITY AS b({", ".join(_BATCH_COLUMNS)}, n)
+    ) AS i
 ),
 inserted AS (
-    INSERT INTO {table} ({columns(_FIELDS)}, municipality_id, geom, stretch, created_at,
-                         updated_at)
-    SELECT {", ".join(f"i.{column(field)}" for field in _FIELDS)}, i.placed,
-           CASE WHEN i.stretch IS NULL THEN ST_SetSRID(ST_MakePoint(i.lon, i.lat), 4326)
+    INSERT INTO {table} (id, {columns(_FIELDS)}, municipality_id, geom, stretch,
+                         created_at, updated_at)
+    SELECT i.id, {", ".join(f"i.{field}" for field in _FIELDS)}, i.placed,
+           CASE WHEN i.stretch IS NULL THEN i.pt
                 ELSE ST_LineInterpolatePoint(
                     ST_SetSRID(ST_GeomFromGeoJSON(i.stretch), 4326), 0.5)
            END,
@@ -163,53 +186,55 @@ inserted AS (
            now(), now()
     FROM placed AS i
     WHERE i.placed = ANY(coalesce(%s::bigint[], ARRAY[i.placed]))
+    -- The first of two items with one UUID is the one stored.
     ORDER BY i.n
     ON CONFLICT (uuid) DO NOTHING
-    RETURNING uuid, id
-),
--- The new ids by UUID in one object: PostgreSQL cannot know how many rows the batch has
--- and joined `inserted` to the batch row by row (500 × 500 comparisons, a third of the
--- statement's time).
-new_ids AS (SELECT jsonb_object_agg(uuid::text, id) AS by_uuid FROM inserted)
-SELECT i.n, i.placed, (new_ids.by_uuid ->> i.uuid::text)::bigint, before.id,
-       before.participant_id, before.reporter_id
+    RETURNING id
+)
+SELECT array_agg(i.placed ORDER BY i.n), array_agg(i.id ORDER BY i.n),
+       (SELECT array_agg(id) FROM inserted)
 FROM placed AS i
-CROSS JOIN new_ids
-LEFT JOIN {table} AS before ON before.uuid = i.uuid
-ORDER BY i.n
 """
 
 
-def _row(n: int, item: NewObservation) -> dict:
-    """One item as JSON values (plain json.dumps: no encoder called for each value)."""
-    category = item.category
-    visibility = item.visibility or (
-        Visibility.INTERNAL if category.is_sensitive else Visibility.PUBLIC
-    )
-    return {
-        "n": n,
-        "lon": item.lon,
-        "lat": item.lat,
-        "stretch": item.stretch,
-        "municipality": item.municipality_id,
-        "uuid": str(item.uuid),
-        "walk_id": item.walk_id,
-        "participant_id": item.participant_id,
-        "reporter_id": item.reporter_id,
-        "accuracy_m": item.accuracy_m,
-        "position_source": item.position_source,
-        "source": item.source,
-        "category_id": category.pk,
-        "severity": item.severity,
-        "perceived_safety": item.perceived_safety,
-        "is_positive": category.is_positive if item.is_positive is None else item.is_positive,
-        "light_condition": item.light_condition,
-        "description": item.description,
-        "proposed_fix": item.proposed_fix,
-        "status": Status.NEW,
-        "visibility": visibility,
-        "observed_at": (item.observed_at or timezone.now()).isoformat(),
+def _batch(items: list[NewObservation]) -> str:
+    """The items as one JSON object of columns (_BATCH_COLUMNS), each an array in item
+    order: no key repeated per item, and PostgreSQL reads each array straight into its
+    type (jsonb_to_record)."""
+    now = timezone.now().isoformat()
+    categories = [item.category for item in items]
+    values = {
+        "lon": [item.lon for item in items],
+        "lat": [item.lat for item in items],
+        "stretch": [None if item.stretch is None else json.dumps(item.stretch) for item in items],
+        "municipality": [item.municipality_id for item in items],
+        "uuid": [str(item.uuid) for item in items],
+        "walk": [item.walk_id for item in items],
+        "participant": [item.participant_id for item in items],
+        "reporter": [item.reporter_id for item in items],
+        "accuracy_m": [item.accuracy_m for item in items],
+        "position_source": [item.position_source for item in items],
+        "source": [item.source for item in items],
+        "category": [category.id for category in categories],
+        "severity": [item.severity for item in items],
+        "perceived_safety": [item.perceived_safety for item in items],
+        "is_positive": [
+            category.is_positive if item.is_positive is None else item.is_positive
+            for item, category in zip(items, categories, strict=True)
+        ],
+        "light_condition": [item.light_condition for item in items],
+        "description": [item.description for item in items],
+        "proposed_fix": [item.proposed_fix for item in items],
+        "status": [Status.NEW] * len(items),
+        "visibility": [
+            item.visibility or (Visibility.INTERNAL if category.is_sensitive else Visibility.PUBLIC)
+            for item, category in zip(items, categories, strict=True)
+        ],
+        "observed_at": [
+            now if item.observed_at is None else item.observed_at.isoformat() for item in items
+        ],
     }
+    return json.dumps(values)
 
 
 def submit_observations(items: list[NewObservation], *, within=None) -> list[Outcome]:
@@ -217,46 +242,45 @@ def submit_observations(items: list[NewObservation], *, within=None) -> list[Out
     `within`: the ids of the municipalities the caller may add to (None: any); an item
     placed elsewhere is rejected.
 
-    Whatever the batch size this is one statement (_submit_sql): place, insert, look up
-    the rest. Items are expected to be valid otherwise (the API checks each one first).
+    Whatever the batch size this is one statement (_submit_sql) that places and inserts,
+    and a second query only for items stored before. Items are expected to be valid
+    otherwise (the API checks each one first).
     """
     if not items:
         return []
-    rows = [_row(n, item) for n, item in enumerate(items)]
     allowed = None if within is None else sorted(within)
     with connection.cursor() as cursor:
-        cursor.execute(_submit_sql(), [*_margins(), json.dumps(rows), allowed])
-        answers = cursor.fetchall()
-    outcomes, late = [], []
-    claimed = set()
-    for (_n, placed, created_id, before_id, participant_id, reporter_id), item in zip(
-        answers, items, strict=True
-    ):
+        cursor.execute(_submit_sql(), [*_margins(), _batch(items), allowed])
+        places, ids, stored_ids = cursor.fetchone()
+    stored_ids = set(stored_ids or ())
+    outcomes, stored_before = [], []
+    created = {}  # UUID → id, of the items this batch stored
+    for item, placed, id_ in zip(items, places, ids, strict=True):
         outcome = Outcome(uuid=item.uuid, result="rejected")
         outcomes.append(outcome)
         if placed is None:
             outcome.errors = {"geometry": [OUTSIDE_MUNICIPALITY]}
         elif within is not None and placed not in within:
             outcome.errors = {"municipality": [NOT_YOUR_MUNICIPALITY]}
-        elif created_id is not None and item.uuid not in claimed:
-            # The first item with this UUID made it; a repeat in the same batch finds it.
-            claimed.add(item.uuid)
-            outcome.result, outcome.id = "created", created_id
-        elif created_id is not None:
-            outcome.result, outcome.id = "exists", created_id
+        elif id_ in stored_ids:
+            created[item.uuid] = id_
+            outcome.result, outcome.id = "created", id_
+        elif item.uuid in created:
+            # A repeat in the same batch finds the one stored just before it.
+            outcome.result, outcome.id = "exists", created[item.uuid]
             outcome.participant_id, outcome.reporter_id = item.participant_id, item.reporter_id
-        elif before_id is not None:
-            outcome.result, outcome.id = "exists", before_id
-            outcome.participant_id, outcome.reporter_id = participant_id, reporter_id
         else:
-            # Stored by another request (a phone's retry) that committed after this
-            # statement began: neither inserted here nor seen before. Looked up below.
-            late.append(outcome)
-    stored = Observation.objects.filter(uuid__in=[outcome.uuid for outcome in late])
-    for found in stored.values("uuid", "id", "participant_id", "reporter_id") if late else ():
-        for outcome in late:
-            if outcome.uuid == found["uuid"]:
-                outcome.result, outcome.id = "exists", found["id"]
-                outcome.participant_id = found["participant_id"]
-                outcome.reporter_id = found["reporter_id"]
+            # Stored before, or by another request (a phone's retry) that committed while
+            # this statement ran (the insert waited for it): looked up below.
+            stored_before.append(outcome)
+    if stored_before:
+        found = Observation.objects.filter(uuid__in=[outcome.uuid for outcome in stored_before])
+        owners = {
+            row[0]: row[1:]
+            for row in found.values_list("uuid", "id", "participant_id", "reporter_id")
+        }
+        for outcome in stored_before:
+            if outcome.uuid in owners:
+                outcome.result = "exists"
+                outcome.id, outcome.participant_id, outcome.reporter_id = owners[outcome.uuid]
     return outcomes

@@ -153,16 +153,18 @@ def read_batch(request, features) -> list[dict]:
     )
     answers = [None] * len(features)
     items, positions = [], []
+    # What every item of the caller shares, read once (request.user is a property).
+    if participant is not None:
+        shared = {
+            "walk_id": participant.walk_id,
+            "participant_id": participant.pk,
+            "municipality_id": participant.walk.municipality_id,
+        }
+    else:
+        shared = {"reporter_id": request.user.pk, "source": Source.STAFF}
     for n, (values, errors_) in enumerate(drafts):
-        extra = {}
-        if participant is not None:
-            extra = {
-                "walk_id": participant.walk_id,
-                "participant_id": participant.pk,
-                "municipality_id": participant.walk.municipality_id,
-            }
-        else:
-            extra = {"reporter_id": request.user.pk, "source": Source.STAFF}
+        extra = dict(shared)
+        if participant is None:
             if values.get("walk"):
                 if values["walk"] not in walks:
                     errors_["walk"] = [_("No walk has this id.")]
