@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class Server:
-    """gunicorn with production settings, as a municipality would run it."""
+    """gunicorn with production settings, as a municipality would run it: config/gunicorn.py
+    (threaded workers, THREADS threads each), with `workers` processes."""
 
     port = 8765
 
@@ -45,6 +46,10 @@ class Server:
             [
                 str(ROOT / ".venv/bin/gunicorn"),
                 "config.wsgi",
+                # `make serve`'s settings (threaded workers); the options below override
+                # only where to listen, how many processes and the timeout.
+                "--config",
+                "python:config.gunicorn",
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
