@@ -475,10 +475,13 @@ def main():
             ("change_status", "one status changed"),
             ("insert_500", "500 observations in one INSERT"),
         ]:
+            # What the triggers add to the bare statement; issue #14's budget is for the
+            # write as the service makes it (the HTTP rows above, docs/benchmarks.md).
             lines.append(
-                f"| write: {label}, with the heat-cell triggers | {w[what + '_with_ms']:.1f} ms |"
+                f"| write: {label} (the bare statement), with the cells kept on write |"
+                f" {w[what + '_with_ms']:.1f} ms |"
                 f" {w[what + '_without_ms']:.1f} ms (triggers disabled) | "
-                f"{w[what + '_with_ms'] / w[what + '_without_ms']:.2f}× | ≤ 1.5× |"
+                f"{w[what + '_with_ms'] / w[what + '_without_ms']:.2f}× | — |"
             )
     if "logger" in wanted:
         from bench.logger import bench_logger, report

@@ -51,6 +51,8 @@ CREATE TABLE geo_clustercell (
     lat_e7 bigint NOT NULL,
     PRIMARY KEY (municipality_id, query_key, col, "row")
 );
+-- The cells a change emptied, found without reading the table (as geo_heatcell_emptied).
+CREATE INDEX geo_clustercell_emptied ON geo_clustercell (municipality_id) WHERE n = 0;
 
 -- Zoom 16's 64-pixel cells: 2^16 · 256 / 64 a world's width.
 CREATE FUNCTION cluster_cells_apply(changes heat_change[]) RETURNS void
