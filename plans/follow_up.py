@@ -17,7 +17,8 @@ the year.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from analysis.picture import resolved_at
@@ -219,9 +220,14 @@ def fixed_in(municipality, year: Year, observations) -> dict:
 
 def knowledge_stamp(municipality) -> str:
     """Changes when what the indicators count besides the observations changes (incidents,
-    area statistics, hand-entered values, indicators, survey answers): the printed report
-    is cached under it as well as under the observations' stamp (walks.cache). An edited
-    indicator definition keeps its id: that change is seen when the print cache expires."""
+    area statistics, hand-entered values, indicators, survey answers): the printed plan
+    and report are cached under it as well as under the observations' stamp (walks.cache).
+
+    Per table: the rows, the last id and the sum of the rows' `xmin` (the transaction that
+    wrote each row's current version), so that an edit, which keeps the count and the
+    ids, changes it too. It is read in the reader's snapshot: a change not yet committed
+    is neither in the figures nor in the stamp.
+    """
     parts = []
     for rows in (
         Incident.objects.in_municipality(municipality),
@@ -230,8 +236,10 @@ def knowledge_stamp(municipality) -> str:
         Indicator.objects.filter(municipality=municipality),
         Response.objects.filter(survey__municipality=municipality),
     ):
-        found = rows.order_by().aggregate(n=Count("pk"), last=Max("pk"))
-        parts.append(f"{found['n']}/{found['last']}")
+        table = rows.model._meta.db_table
+        written = RawSQL(f'"{table}".xmin::text::bigint', ())  # noqa: S611 - a table name
+        found = rows.order_by().aggregate(n=Count("pk"), last=Max("pk"), written=Sum(written))
+        parts.append(f"{found['n']}/{found['last']}/{found['written']}")
     return "|".join(parts)
 
 

@@ -144,7 +144,8 @@ def printed_plan(request, plan, sources=None, made=None) -> dict:
 
     revision = latest_revision(plan) if public else None
     version = f"revision {revision.pk}" if revision else plan.change_stamp()
-    parts = [plan.pk, version, sorted(sources or ())]
+    # The print shows indicator figures and survey results too (knowledge_stamp).
+    parts = [plan.pk, version, sorted(sources or ()), knowledge_stamp(plan.municipality)]
     return cached_meanwhile("plan-print", parts, print_plan, PRINT_SECONDS)
 
 

@@ -104,7 +104,8 @@ def test_an_overdue_action_counts_as_delayed(municipality):
     }
 
 
-@pytest.mark.django_db
+# Each write its own transaction, as each request is: the stamp sees which wrote a row.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_print_is_made_again_when_the_knowledge_base_changes(municipality):
     before = knowledge_stamp(municipality)
     Incident.objects.create(
@@ -116,7 +117,13 @@ def test_the_print_is_made_again_when_the_knowledge_base_changes(municipality):
         district=municipality.districts.first(), name="population", year=2024, value=1
     )
 
-    assert len({before, after, knowledge_stamp(municipality)}) == 3
+    added = knowledge_stamp(municipality)
+    # An edit keeps the rows and their ids.
+    Incident.objects.filter(municipality=municipality).update(year=2023)
+    edited = knowledge_stamp(municipality)
+    AreaStatistic.objects.update(value=2)
+
+    assert len({before, after, added, edited, knowledge_stamp(municipality)}) == 5
 
 
 def test_the_chart_puts_the_highest_value_at_the_top():
